@@ -1,0 +1,130 @@
+/* inference/kernels/elementwise.c: binary elementwise ops with NumPy/TFLite
+ * broadcasting (shape merging into at most ODAI_KERNEL_MAX_DIMS dims, one
+ * tile per innermost run) and the unary ops' ISA dispatch. */
+#include <math.h>
+#include <string.h>
+
+#include "kernels_internal.h"
+
+odai_status odai_binary_plan(const odai_binary_params *p, odai_binary_op *op, odai_error *err) {
+  memset(op, 0, sizeof *op);
+  if (p->a_rank < 0 || p->a_rank > ODAI_KERNEL_MAX_DIMS || p->b_rank < 0 ||
+      p->b_rank > ODAI_KERNEL_MAX_DIMS || (int)p->kind < 0 || p->kind > ODAI_BINARY_SQDIFF ||
+      isnan(p->out_min) || isnan(p->out_max) || p->out_min > p->out_max)
+    return odai_error_set(err, ODAI_E_INVALID, "binary: bad params");
+  op->p = *p;
+  int r = p->a_rank > p->b_rank ? p->a_rank : p->b_rank;
+  int as[ODAI_KERNEL_MAX_DIMS], bs[ODAI_KERNEL_MAX_DIMS], os[ODAI_KERNEL_MAX_DIMS];
+  for (int i = 0; i < r; i++) {
+    int ai = i - (r - p->a_rank), bi = i - (r - p->b_rank);
+    as[i] = ai >= 0 ? p->a_shape[ai] : 1;
+    bs[i] = bi >= 0 ? p->b_shape[bi] : 1;
+    if (as[i] < 0 || bs[i] < 0)
+      return odai_error_set(err, ODAI_E_INVALID, "binary: negative dimension");
+    if (as[i] == bs[i] || bs[i] == 1) os[i] = as[i];
+    else if (as[i] == 1) os[i] = bs[i];
+    else
+      return odai_error_set(err, ODAI_E_INVALID,
+                            "binary: shapes do not broadcast (dim %d: %d vs %d)", i, as[i],
+                            bs[i]);
+    op->out_dims[i] = os[i];
+  }
+  op->out_rank = r;
+  size_t total = 1;
+  for (int i = 0; i < r; i++) {
+    if (os[i] != 0 && total > ((size_t)1 << 40) / (size_t)os[i])
+      return odai_error_set(err, ODAI_E_INVALID, "binary: too many elements");
+    total *= (size_t)os[i];
+  }
+  op->out_elems = total;
+  /* Contiguous strides of a and b in the output's index space (0 = broadcast). */
+  size_t ast[ODAI_KERNEL_MAX_DIMS], bst[ODAI_KERNEL_MAX_DIMS];
+  size_t sa = 1, sb = 1;
+  for (int i = r - 1; i >= 0; i--) {
+    ast[i] = (as[i] == 1 && os[i] != 1) ? 0 : sa;
+    bst[i] = (bs[i] == 1 && os[i] != 1) ? 0 : sb;
+    sa *= (size_t)as[i];
+    sb *= (size_t)bs[i];
+  }
+  /* Drop size-1 dims, then merge neighbours with compatible strides. */
+  int m = 0;
+  int ms[ODAI_KERNEL_MAX_DIMS];
+  size_t ma[ODAI_KERNEL_MAX_DIMS], mb[ODAI_KERNEL_MAX_DIMS];
+  for (int i = 0; i < r; i++) {
+    if (os[i] == 1) continue;
+    if (m > 0) {
+      int prev = m - 1;
+      int a_ok = (ma[prev] == 0 && ast[i] == 0) ||
+                 (ma[prev] != 0 && ast[i] != 0 && ma[prev] == ast[i] * (size_t)os[i]);
+      int b_ok = (mb[prev] == 0 && bst[i] == 0) ||
+                 (mb[prev] != 0 && bst[i] != 0 && mb[prev] == bst[i] * (size_t)os[i]);
+      if (a_ok && b_ok) {
+        ms[prev] *= os[i];
+        ma[prev] = ast[i];
+        mb[prev] = bst[i];
+        continue;
+      }
+    }
+    ms[m] = os[i];
+    ma[m] = ast[i];
+    mb[m] = bst[i];
+    m++;
+  }
+  if (m == 0) {
+    ms[0] = 1;
+    ma[0] = mb[0] = 1;
+    m = 1;
+  }
+  op->rank = m;
+  for (int i = 0; i < m; i++) {
+    op->out_shape[i] = ms[i];
+    op->a_stride[i] = ma[i];
+    op->b_stride[i] = mb[i];
+  }
+  size_t tiles = 1;
+  for (int i = 0; i < m - 1; i++) tiles *= (size_t)ms[i];
+  if (total == 0) tiles = 0;
+  if (tiles > 0x7fffffff) return odai_error_set(err, ODAI_E_INVALID, "binary: too many tiles");
+  op->num_tiles = (int)tiles;
+  odai_isa isa = odai_kernels_isa();
+  const odai_isa_table *t = odai_isa_table_get(isa);
+  op->isa = t && t->binary_get ? isa : ODAI_ISA_REF;
+  if (t && t->binary_get) t->binary_get(p->kind, &op->vfn);
+  else odai_binary_get_ref(p->kind, &op->vfn);
+  if (!op->vfn) odai_binary_get_ref(p->kind, &op->vfn);
+  return ODAI_OK;
+}
+
+int odai_binary_num_tiles(const odai_binary_op *op) { return op->num_tiles; }
+
+void odai_binary_run(const odai_binary_op *op, const float *a, const float *b, float *out,
+                     int tile_begin, int tile_end) {
+  if (tile_begin < 0) tile_begin = 0;
+  if (tile_end > op->num_tiles) tile_end = op->num_tiles;
+  int m = op->rank;
+  size_t inner = (size_t)op->out_shape[m - 1];
+  int a_step = op->a_stride[m - 1] != 0, b_step = op->b_stride[m - 1] != 0;
+  for (int t = tile_begin; t < tile_end; t++) {
+    size_t rest = (size_t)t, ao = 0, bo = 0;
+    for (int i = m - 2; i >= 0; i--) {
+      size_t idx = rest % (size_t)op->out_shape[i];
+      rest /= (size_t)op->out_shape[i];
+      ao += idx * op->a_stride[i];
+      bo += idx * op->b_stride[i];
+    }
+    op->vfn(a + ao, b + bo, out + (size_t)t * inner, inner, a_step, b_step, op->p.out_min,
+            op->p.out_max);
+  }
+}
+
+void odai_unary_run_isa(odai_isa isa, odai_unary_kind kind, const odai_unary_args *args,
+                        const float *in, float *out, size_t n) {
+  const odai_isa_table *t = odai_isa_table_get(isa);
+  if (t && t->unary) t->unary(kind, args, in, out, n);
+  else odai_unary_ref(kind, args, in, out, n);
+}
+
+void odai_unary_run(odai_unary_kind kind, const odai_unary_args *args, const float *in,
+                    float *out, size_t n) {
+  odai_unary_run_isa(odai_kernels_isa(), kind, args, in, out, n);
+}

@@ -1,0 +1,59 @@
+/* inference/kernels/kernels_internal.h: what the op front-ends (conv2d.c,
+ * dwconv.c, ...) share with the per-ISA microkernel files (*_avx2.c,
+ * *_avx512.c, *_neon.c) and the reference kernels (*_ref.c). Not for the op
+ * layer: it uses kernels.h only. */
+#ifndef ODAI_INFERENCE_KERNELS_INTERNAL_H
+#define ODAI_INFERENCE_KERNELS_INTERNAL_H
+
+#include "kernels.h"
+
+/* conv2d kinds */
+enum { ODAI_CONV_KIND_REF = 0, ODAI_CONV_KIND_DIRECT1X1 = 1, ODAI_CONV_KIND_IM2COL = 2 };
+/* dwconv kinds */
+enum { ODAI_DW_KIND_REF = 0, ODAI_DW_KIND_SIMD = 1 };
+
+/* Per-ISA kernel table, filled in dispatch.c from the ISA files compiled into
+ * this build. NULL entries fall back to the reference kernels. */
+typedef struct odai_isa_table {
+  int vl;             /* float lanes per vector */
+  int gemm_mr2;       /* rows of the 2-vector-wide GEMM microkernel */
+  int gemm_mr1;       /* rows of the 1-vector-wide GEMM microkernel */
+  odai_conv2d_fn conv2d;
+  odai_dwconv_fn dwconv;
+  void (*binary_get)(odai_binary_kind kind, odai_binary_vfn *fn);
+  void (*unary)(odai_unary_kind kind, const odai_unary_args *args, const float *in, float *out,
+                size_t n);
+  odai_pool_fn pool;
+  odai_resize_fn resize;
+} odai_isa_table;
+
+/* NULL for ODAI_ISA_REF or a level not built/supported. */
+const odai_isa_table *odai_isa_table_get(odai_isa isa);
+
+/* Reference kernels (the ground truth). */
+void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
+                         void *scratch, int tile_begin, int tile_end);
+void odai_dwconv_run_ref(const odai_dwconv_op *op, const float *in, const void *packed, float *out,
+                         void *scratch, int tile_begin, int tile_end);
+void odai_binary_get_ref(odai_binary_kind kind, odai_binary_vfn *fn);
+void odai_unary_ref(odai_unary_kind kind, const odai_unary_args *args, const float *in,
+                    float *out, size_t n);
+void odai_pool_run_ref(const odai_pool_op *op, const float *in, float *out, int tile_begin,
+                       int tile_end);
+void odai_resize_run_ref(const odai_resize_op *op, const float *in, float *out, int tile_begin,
+                         int tile_end);
+
+/* Per-ISA tables (defined only in builds that compile that ISA). */
+#if defined(__x86_64__)
+extern const odai_isa_table odai_isa_table_avx2;
+extern const odai_isa_table odai_isa_table_avx512;
+#endif
+#if defined(__aarch64__)
+extern const odai_isa_table odai_isa_table_neon;
+#endif
+
+static inline float odai_clampf(float v, float mn, float mx) {
+  return v < mn ? mn : (v > mx ? mx : v);
+}
+
+#endif

@@ -1,0 +1,78 @@
+/* inference/kernels/tconv_ref.c: transpose convolution (MediaPipe's
+ * Convolution2DTransposeBias custom op). One kernel for all ISAs: it is ~1 M
+ * MACs in selfie_segmentation. Each output row gathers the input rows and
+ * taps that reach it, so tiles (output rows) are independent. */
+#include <math.h>
+#include <string.h>
+
+#include "kernels_internal.h"
+
+static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_error *err) {
+  memset(op, 0, sizeof *op);
+  if (p->batch <= 0 || p->in_h <= 0 || p->in_w <= 0 || p->in_c <= 0 || p->out_h <= 0 ||
+      p->out_w <= 0 || p->out_c <= 0 || p->k_h <= 0 || p->k_w <= 0 || p->stride_h <= 0 ||
+      p->stride_w <= 0 || p->pad_top < 0 || p->pad_left < 0 || isnan(p->out_min) ||
+      isnan(p->out_max) || p->out_min > p->out_max ||
+      (double)p->out_c * p->k_h * p->k_w * p->in_c > (double)0x7fffffff / 8 ||
+      (double)p->batch * p->out_h * p->out_w * p->out_c > (double)(1ull << 40) ||
+      (double)p->batch * p->in_h * p->in_w * p->in_c > (double)(1ull << 40) ||
+      (double)p->batch * p->out_h > 0x7fffffff)
+    return odai_error_set(err, ODAI_E_INVALID, "tconv: bad params");
+  op->p = *p;
+  op->num_tiles = p->batch * p->out_h;
+  op->packed_size = align_up(((size_t)p->out_c + (size_t)p->out_c * p->k_h * p->k_w * p->in_c) *
+                                 sizeof(float),
+                             ODAI_KERNEL_ALIGN);
+  return ODAI_OK;
+}
+
+size_t odai_tconv_packed_size(const odai_tconv_op *op) { return op->packed_size; }
+int odai_tconv_num_tiles(const odai_tconv_op *op) { return op->num_tiles; }
+
+void odai_tconv_pack(const odai_tconv_op *op, const float *w, const float *bias, void *packed) {
+  const odai_tconv_params *p = &op->p;
+  float *dst = (float *)packed;
+  for (int o = 0; o < p->out_c; o++) dst[o] = bias ? bias[o] : 0.0f;
+  memcpy(dst + p->out_c, w, (size_t)p->out_c * p->k_h * p->k_w * p->in_c * sizeof(float));
+}
+
+void odai_tconv_run(const odai_tconv_op *op, const float *in, const void *packed, float *out,
+                    int tile_begin, int tile_end) {
+  const odai_tconv_params *p = &op->p;
+  const float *bias = (const float *)packed;
+  const float *w = bias + p->out_c;
+  if (tile_begin < 0) tile_begin = 0;
+  if (tile_end > op->num_tiles) tile_end = op->num_tiles;
+  for (int t = tile_begin; t < tile_end; t++) {
+    int b = t / p->out_h, y = t % p->out_h;
+    float *orow = out + (size_t)t * p->out_w * p->out_c;
+    for (int x = 0; x < p->out_w; x++)
+      for (int o = 0; o < p->out_c; o++) orow[(size_t)x * p->out_c + o] = bias[o];
+    for (int ky = 0; ky < p->k_h; ky++) {
+      int ny = y + p->pad_top - ky; /* = iy * stride_h */
+      if (ny < 0 || ny % p->stride_h) continue;
+      int iy = ny / p->stride_h;
+      if (iy >= p->in_h) continue;
+      for (int x = 0; x < p->out_w; x++) {
+        float *o = orow + (size_t)x * p->out_c;
+        for (int kx = 0; kx < p->k_w; kx++) {
+          int nx = x + p->pad_left - kx;
+          if (nx < 0 || nx % p->stride_w) continue;
+          int ix = nx / p->stride_w;
+          if (ix >= p->in_w) continue;
+          const float *xi = in + ((size_t)(b * p->in_h + iy) * p->in_w + ix) * p->in_c;
+          for (int oc = 0; oc < p->out_c; oc++) {
+            const float *wk = w + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * p->in_c;
+            float acc = 0.0f;
+            for (int c = 0; c < p->in_c; c++) acc += xi[c] * wk[c];
+            o[oc] += acc;
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < (size_t)p->out_w * p->out_c; i++)
+      orow[i] = odai_clampf(orow[i], p->out_min, p->out_max);
+  }
+}
