@@ -48,6 +48,7 @@ typedef struct odai_pb_field {
   size_t s_len;
   odai_pb_msg *msg; /* ODAI_PB_MESSAGE */
   odai_srcpos pos;
+  odai_srcpos value_pos; /* where the value starts (added by the parser) */
 } odai_pb_field;
 
 struct odai_pb_msg {
@@ -110,6 +111,7 @@ typedef struct odai_executor_config {
   char *name;    /* "" = the default executor */
   char *type;    /* e.g. "ThreadPoolExecutor", "" */
   int num_threads; /* from options { [mediapipe.ThreadPoolExecutorOptions.ext] { num_threads } }; 0 = unset */
+  odai_pb_msg *options; /* the executor's options block as written, NULL when absent */
   odai_srcpos pos;
 } odai_executor_config;
 
