@@ -1,0 +1,8 @@
+/* inference/kernels/dwconv_neon.c: DEPTHWISE_CONV_2D microkernels for neon
+ * (template: dwconv_simd.inc, vocabulary: simd_neon.h). */
+#include "kernels_internal.h"
+#include "simd_neon.h"
+
+void ODAI_SIMD_FN(odai_dwconv_run)(const odai_dwconv_op *op, const float *in, const void *packed,
+                                   float *out, void *scratch, int tile_begin, int tile_end);
+#include "dwconv_simd.inc"

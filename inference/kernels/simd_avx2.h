@@ -1,0 +1,46 @@
+/* inference/kernels/simd_avx2.h: the v_* vector vocabulary for AVX2 + FMA
+ * (8 lanes). Include only from files compiled with -mavx2 -mfma. */
+#ifndef ODAI_SIMD_AVX2_H
+#define ODAI_SIMD_AVX2_H
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef __m256 v_f32;
+#define VL 8
+#define ODAI_SIMD_FN(name) name##_avx2
+#define GEMM_MR2 6  /* 6 rows x 16 channels = 12 ymm accumulators */
+#define GEMM_MR1 12 /* 12 rows x 8 channels */
+
+static const int32_t odai_avx2_mask_tab[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                               0,  0,  0,  0,  0,  0,  0,  0};
+static inline v_f32 v_zero(void) { return _mm256_setzero_ps(); }
+static inline v_f32 v_set1(float x) { return _mm256_set1_ps(x); }
+static inline v_f32 v_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void v_store(float *p, v_f32 v) { _mm256_storeu_ps(p, v); }
+static inline __m256i v_mask(int n) {
+  return _mm256_loadu_si256((const __m256i *)(odai_avx2_mask_tab + 8 - n));
+}
+static inline v_f32 v_load_n(const float *p, int n) { return _mm256_maskload_ps(p, v_mask(n)); }
+static inline void v_store_n(float *p, v_f32 v, int n) { _mm256_maskstore_ps(p, v_mask(n), v); }
+static inline v_f32 v_add(v_f32 a, v_f32 b) { return _mm256_add_ps(a, b); }
+static inline v_f32 v_sub(v_f32 a, v_f32 b) { return _mm256_sub_ps(a, b); }
+static inline v_f32 v_mul(v_f32 a, v_f32 b) { return _mm256_mul_ps(a, b); }
+static inline v_f32 v_div(v_f32 a, v_f32 b) { return _mm256_div_ps(a, b); }
+static inline v_f32 v_fma(v_f32 a, v_f32 b, v_f32 c) { return _mm256_fmadd_ps(a, b, c); }
+static inline v_f32 v_max(v_f32 a, v_f32 b) { return _mm256_max_ps(a, b); }
+static inline v_f32 v_min(v_f32 a, v_f32 b) { return _mm256_min_ps(a, b); }
+static inline v_f32 v_abs(v_f32 a) {
+  return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
+}
+static inline v_f32 v_prelu(v_f32 x, v_f32 a) {
+  return _mm256_blendv_ps(x, _mm256_mul_ps(x, a), x); /* sign bit selects */
+}
+static inline v_f32 v_round(v_f32 x) {
+  return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+static inline v_f32 v_exp2i(v_f32 n) {
+  __m256i i = _mm256_cvtps_epi32(n);
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23));
+}
+#endif

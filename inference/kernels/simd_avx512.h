@@ -1,0 +1,43 @@
+/* inference/kernels/simd_avx512.h: the vector vocabulary (v_*) the SIMD
+ * templates (*_simd.inc) are written in, for AVX-512F (16 lanes). Include
+ * only from files compiled with -mavx512f -mavx512bw -mavx512vl -mfma. */
+#ifndef ODAI_SIMD_AVX512_H
+#define ODAI_SIMD_AVX512_H
+#include <immintrin.h>
+#include <stddef.h>
+
+typedef __m512 v_f32;
+#define VL 16
+#define ODAI_SIMD_FN(name) name##_avx512
+#define GEMM_MR2 8  /* 8 rows x 32 channels = 16 zmm accumulators */
+#define GEMM_MR1 14 /* 14 rows x 16 channels */
+
+static inline v_f32 v_zero(void) { return _mm512_setzero_ps(); }
+static inline v_f32 v_set1(float x) { return _mm512_set1_ps(x); }
+static inline v_f32 v_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void v_store(float *p, v_f32 v) { _mm512_storeu_ps(p, v); }
+static inline __mmask16 v_mask(int n) { return (__mmask16)((1u << n) - 1u); }
+static inline v_f32 v_load_n(const float *p, int n) { return _mm512_maskz_loadu_ps(v_mask(n), p); }
+static inline void v_store_n(float *p, v_f32 v, int n) { _mm512_mask_storeu_ps(p, v_mask(n), v); }
+static inline v_f32 v_add(v_f32 a, v_f32 b) { return _mm512_add_ps(a, b); }
+static inline v_f32 v_sub(v_f32 a, v_f32 b) { return _mm512_sub_ps(a, b); }
+static inline v_f32 v_mul(v_f32 a, v_f32 b) { return _mm512_mul_ps(a, b); }
+static inline v_f32 v_div(v_f32 a, v_f32 b) { return _mm512_div_ps(a, b); }
+static inline v_f32 v_fma(v_f32 a, v_f32 b, v_f32 c) { return _mm512_fmadd_ps(a, b, c); }
+static inline v_f32 v_max(v_f32 a, v_f32 b) { return _mm512_max_ps(a, b); }
+static inline v_f32 v_min(v_f32 a, v_f32 b) { return _mm512_min_ps(a, b); }
+static inline v_f32 v_abs(v_f32 a) { return _mm512_abs_ps(a); }
+/* x < 0 ? x * a : x */
+static inline v_f32 v_prelu(v_f32 x, v_f32 a) {
+  __mmask16 m = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+  return _mm512_mask_mul_ps(x, m, x, a);
+}
+static inline v_f32 v_round(v_f32 x) {
+  return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+/* 2^n for integral n in [-126, 127] */
+static inline v_f32 v_exp2i(v_f32 n) {
+  __m512i i = _mm512_cvtps_epi32(n);
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23));
+}
+#endif

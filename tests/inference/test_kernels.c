@@ -1,0 +1,211 @@
+/* tests/inference/test_kernels.c: inference/kernels tests. Every SIMD level
+ * this CPU supports (avx2, avx512; neon in test_kernels_neon.c) against the
+ * reference kernels on random shapes (kernel_cases.h states the tolerance),
+ * plus hand-computed checks of the reference kernels themselves, fp16
+ * conversion, transpose conv, dispatch and plan validation. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "kernel_cases.h"
+
+static const odai_isa k_levels[] = {ODAI_ISA_AVX2, ODAI_ISA_AVX512, ODAI_ISA_NEON};
+
+#define FOR_EACH_ISA(body)                                                        \
+  do {                                                                            \
+    int ran_ = 0;                                                                 \
+    for (size_t li_ = 0; li_ < sizeof k_levels / sizeof k_levels[0]; li_++) {     \
+      odai_isa isa = k_levels[li_];                                               \
+      if (!odai_isa_supported(isa)) continue;                                     \
+      ran_++;                                                                     \
+      body;                                                                       \
+    }                                                                             \
+    if (!ran_) print_message("no SIMD level on this CPU: reference only\n");      \
+    odai_kernels_set_isa(odai_isa_best());                                        \
+  } while (0)
+
+static void test_conv2d_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_conv2d(isa, 300, 1000 + isa), 0));
+}
+static void test_fc_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_fc(isa, 60, 2000 + isa), 0));
+}
+static void test_dwconv_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_dwconv(isa, 400, 3000 + isa), 0));
+}
+static void test_binary_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_binary(isa, 400, 4000 + isa), 0));
+}
+static void test_unary_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_unary(isa, 5000 + isa), 0));
+}
+static void test_pool_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_pool(isa, 200, 6000 + isa), 0));
+}
+static void test_resize_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_resize(isa, 200, 7000 + isa), 0));
+}
+
+/* The reference kernels against hand-computed values. */
+static void test_ref_known_values(void **state) {
+  (void)state;
+  odai_kernels_set_isa(ODAI_ISA_REF);
+  /* conv 3x3 SAME on a 3x3 ramp, 1 -> 1 channel, all-ones kernel, bias 1:
+   * centre = 1 + sum(1..9) = 46; corner (0,0) = 1 + 1+2+4+5 = 13. */
+  float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[9], bias = 1, out[9];
+  for (int i = 0; i < 9; i++) w[i] = 1;
+  odai_conv2d_params p = {1, 3, 3, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0};
+  odai_conv2d_op op;
+  assert_int_equal(odai_conv2d_plan(&p, &op, NULL), ODAI_OK);
+  float pk[64];
+  assert_true(odai_conv2d_packed_size(&op) <= sizeof pk);
+  odai_conv2d_pack(&op, w, &bias, NULL, pk);
+  odai_conv2d_run(&op, in, pk, out, NULL, 0, odai_conv2d_num_tiles(&op));
+  assert_float_equal(out[4], 46.0f, 1e-6);
+  assert_float_equal(out[0], 13.0f, 1e-6);
+  assert_float_equal(out[8], 1 + 5 + 6 + 8 + 9, 1e-6);
+
+  /* resize 1x2 -> 1x4, half-pixel: [0,1] -> [0, 0.25, 0.75, 1] */
+  odai_resize_params rp = {1, 1, 2, 1, 1, 4, 0, 1};
+  odai_resize_op rop;
+  assert_int_equal(odai_resize_plan(&rp, &rop, NULL), ODAI_OK);
+  float rin[2] = {0, 1}, rout[4];
+  odai_resize_run(&rop, rin, rout, 0, 1);
+  assert_float_equal(rout[0], 0.0f, 1e-6);
+  assert_float_equal(rout[1], 0.25f, 1e-6);
+  assert_float_equal(rout[2], 0.75f, 1e-6);
+  assert_float_equal(rout[3], 1.0f, 1e-6);
+
+  /* avg pool 2x2 s2 SAME on 3x3: bottom-right window holds one tap. */
+  odai_pool_params pp = {ODAI_POOL_AVG, 1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, -INFINITY, INFINITY};
+  odai_pool_op pop;
+  assert_int_equal(odai_pool_plan(&pp, &pop, NULL), ODAI_OK);
+  float pout[4];
+  odai_pool_run(&pop, in, pout, 0, 2);
+  assert_float_equal(pout[0], (1 + 2 + 4 + 5) / 4.0f, 1e-6);
+  assert_float_equal(pout[3], 9.0f, 1e-6);
+
+  /* depthwise 3x3 VALID on 3x3x2 with weights 1 (ch0) and -1 (ch1) */
+  float din[18], dw[18], dout[2];
+  for (int i = 0; i < 9; i++) {
+    din[2 * i] = (float)(i + 1);
+    din[2 * i + 1] = 1;
+    dw[2 * i] = 1;
+    dw[2 * i + 1] = -1;
+  }
+  odai_dwconv_params dp = {1, 3, 3, 2, 1, 1, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0};
+  odai_dwconv_op dop;
+  assert_int_equal(odai_dwconv_plan(&dp, &dop, NULL), ODAI_OK);
+  float dpk[64];
+  odai_dwconv_pack(&dop, dw, NULL, NULL, dpk);
+  odai_dwconv_run(&dop, din, dpk, dout, NULL, 0, 1);
+  assert_float_equal(dout[0], 45.0f, 1e-6);
+  assert_float_equal(dout[1], -9.0f, 1e-6);
+  odai_kernels_set_isa(odai_isa_best());
+}
+
+/* Convolution2DTransposeBias 2x2 s2: disjoint 2x2 output blocks. */
+static void test_tconv(void **state) {
+  (void)state;
+  kc_rng r = {77};
+  const int H = 3, W = 4, C = 5, O = 2;
+  float in[3 * 4 * 5], w[2 * 2 * 2 * 5], bias[2] = {0.5f, -0.25f}, out[6 * 8 * 2];
+  kc_fill(&r, in, sizeof in / 4);
+  kc_fill(&r, w, sizeof w / 4);
+  odai_tconv_params p = {1, H, W, C, 2 * H, 2 * W, O, 2, 2, 2, 2, 0, 0, -INFINITY, INFINITY};
+  odai_tconv_op op;
+  assert_int_equal(odai_tconv_plan(&p, &op, NULL), ODAI_OK);
+  float *pk = kc_alloc(odai_tconv_packed_size(&op));
+  odai_tconv_pack(&op, w, bias, pk);
+  odai_tconv_run(&op, in, pk, out, 0, odai_tconv_num_tiles(&op));
+  for (int y = 0; y < 2 * H; y++)
+    for (int x = 0; x < 2 * W; x++)
+      for (int o = 0; o < O; o++) {
+        float e = bias[o];
+        for (int c = 0; c < C; c++)
+          e += in[((y / 2) * W + x / 2) * C + c] * w[((o * 2 + y % 2) * 2 + x % 2) * C + c];
+        assert_float_equal(out[(y * 2 * W + x) * O + o], e, 1e-5);
+      }
+  free(pk);
+}
+
+static void test_f16(void **state) {
+  (void)state;
+  assert_float_equal(odai_f16_to_f32_scalar(0x3c00), 1.0f, 0);
+  assert_float_equal(odai_f16_to_f32_scalar(0xc000), -2.0f, 0);
+  assert_float_equal(odai_f16_to_f32_scalar(0x7bff), 65504.0f, 0);
+  assert_float_equal(odai_f16_to_f32_scalar(0x0001), 5.9604644775390625e-8f, 0);
+  assert_true(isinf(odai_f16_to_f32_scalar(0x7c00)));
+  assert_true(isnan(odai_f16_to_f32_scalar(0x7e00)));
+  assert_true(signbit(odai_f16_to_f32_scalar(0x8000)));
+  uint16_t *h = malloc(65536 * 2);
+  float *f = malloc(65536 * 4);
+  assert_non_null(h);
+  assert_non_null(f);
+  for (int i = 0; i < 65536; i++) h[i] = (uint16_t)i;
+  odai_f16_to_f32(h, f, 65536); /* F16C where available */
+  for (int i = 0; i < 65536; i++) {
+    float s = odai_f16_to_f32_scalar((uint16_t)i);
+    if (isnan(s)) assert_true(isnan(f[i]));
+    else assert_memory_equal(&s, &f[i], 4);
+  }
+  free(h);
+  free(f);
+}
+
+static void test_dispatch_and_validation(void **state) {
+  (void)state;
+  const odai_cpu_features *f = odai_cpu_features_get();
+  assert_non_null(f);
+  odai_isa best = odai_isa_best();
+  assert_true(odai_isa_supported(best));
+  assert_int_equal(odai_kernels_set_isa(ODAI_ISA_REF), ODAI_ISA_REF);
+  assert_int_equal(odai_kernels_set_isa(ODAI_ISA_AVX512), best == ODAI_ISA_NEON ? ODAI_ISA_NEON : (best >= ODAI_ISA_AVX512 ? ODAI_ISA_AVX512 : best));
+  odai_kernels_set_isa(best);
+  assert_string_equal(odai_isa_name(ODAI_ISA_AVX512), "avx512");
+
+  int pad;
+  assert_int_equal(odai_conv_out_size(128, 5, 2, 1, 1, &pad), 64);
+  assert_int_equal(pad, 1); /* need = 63*2+5-128 = 3 -> before 1 */
+  assert_int_equal(odai_conv_out_size(7, 7, 1, 1, 0, &pad), 1);
+  assert_int_equal(odai_conv_out_size(3, 5, 1, 1, 0, &pad), 0);
+
+  odai_error err;
+  odai_conv2d_op op;
+  odai_conv2d_params bad = {1, 4, 4, 3, 4, 4, 8, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 0, 6, 0};
+  assert_int_equal(odai_conv2d_plan(&bad, &op, &err), ODAI_E_INVALID);
+  odai_conv2d_params huge = {1, 1 << 20, 1 << 20, 1 << 10, 1 << 20, 1 << 20, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 6, 0};
+  assert_int_equal(odai_conv2d_plan(&huge, &op, &err), ODAI_E_INVALID);
+  odai_binary_params bp = {ODAI_BINARY_ADD, 2, 2, {3, 4}, {2, 4}, -INFINITY, INFINITY};
+  odai_binary_op bop;
+  assert_int_equal(odai_binary_plan(&bp, &bop, &err), ODAI_E_INVALID);
+  odai_dwconv_params dp = {1, 4, 4, 3, 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0};
+  odai_dwconv_op dop;
+  assert_int_equal(odai_dwconv_plan(&dp, &dop, &err), ODAI_E_INVALID); /* min > max */
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_dispatch_and_validation),
+      cmocka_unit_test(test_ref_known_values),
+      cmocka_unit_test(test_f16),
+      cmocka_unit_test(test_tconv),
+      cmocka_unit_test(test_conv2d_vs_ref),
+      cmocka_unit_test(test_fc_vs_ref),
+      cmocka_unit_test(test_dwconv_vs_ref),
+      cmocka_unit_test(test_binary_vs_ref),
+      cmocka_unit_test(test_unary_vs_ref),
+      cmocka_unit_test(test_pool_vs_ref),
+      cmocka_unit_test(test_resize_vs_ref),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
