@@ -1,0 +1,698 @@
+/* inference/interpreter.c: odai_interpreter: turns a loaded model into a
+ * run plan (load-time folding of fp16 DEQUANTIZE and DENSIFY, PReLU pattern
+ * and activation fusion, RESHAPE aliasing), prepares each op through the op
+ * table (ops/), plans one activation arena from tensor lifetimes and runs
+ * the plan, splitting each op's rows across a persistent thread pool. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "ops/ops.h"
+#include "threadpool.h"
+
+#define ARENA_ALIGN 64
+/* Ops smaller than this many FLOPs run on the caller's thread only. */
+#define PARALLEL_MIN_FLOPS 100000.0
+
+struct odai_interpreter {
+  const odai_model *model;
+  int n_tensors, cap_tensors;
+  odai_rt_tensor *T;
+  int n_plan;
+  odai_plan_op *plan;     /* live ops in execution order (incl. shape-only RESHAPEs) */
+  int n_exec;
+  int *exec;              /* indices into plan of the ops that run */
+  uint8_t *arena;
+  size_t arena_bytes;
+  odai_tpool *pool;
+  size_t weight_bytes;
+  double flops;
+};
+
+static int root_of(const odai_rt_tensor *T, int t) {
+  while (T[t].kind == RT_ALIAS) t = T[t].alias_of;
+  return t;
+}
+
+/* ---- load-time folding ------------------------------------------------ */
+
+static odai_status fold_dequantize(odai_interpreter *it, const odai_mop *mop, int index, odai_error *err) {
+  odai_rt_tensor *in = &it->T[mop->inputs[0]], *out = &it->T[mop->outputs[0]];
+  if (out->dtype != ODAI_DTYPE_FLOAT32 || out->elems != in->elems)
+    return odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (DEQUANTIZE): output is not a "
+                          "float32 tensor of the input's size", index);
+  float *dst = odai_aligned_alloc((size_t)in->elems * sizeof(float));
+  if (!dst) return odai_error_set(err, ODAI_E_NOMEM, "out of memory folding DEQUANTIZE");
+  if (in->dtype == ODAI_DTYPE_FLOAT16)
+    odai_f16_to_f32((const uint16_t *)in->data, dst, (size_t)in->elems);
+  else if (in->dtype == ODAI_DTYPE_FLOAT32)
+    memcpy(dst, in->data, (size_t)in->elems * 4);
+  else {
+    free(dst);
+    return odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (DEQUANTIZE): %s constants are not supported",
+                          index, odai_dtype_name((odai_dtype)in->dtype));
+  }
+  out->kind = RT_CONST;
+  out->owned = dst;
+  out->data = dst;
+  return ODAI_OK;
+}
+
+static uint32_t ld_w(const uint8_t *p, int w, int64_t i) {
+  if (w == 4) return (uint32_t)p[4 * i] | ((uint32_t)p[4 * i + 1] << 8) | ((uint32_t)p[4 * i + 2] << 16) |
+                     ((uint32_t)p[4 * i + 3] << 24);
+  if (w == 2) return (uint32_t)p[2 * i] | ((uint32_t)p[2 * i + 1] << 8);
+  return p[i];
+}
+
+static odai_status fold_densify(odai_interpreter *it, const odai_mop *mop, int index, odai_error *err) {
+  const odai_mtensor *min = &it->model->tensors[mop->inputs[0]];
+  odai_rt_tensor *out = &it->T[mop->outputs[0]];
+  if (!min->has_sparsity || !min->data)
+    return odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (DENSIFY): input is not a constant sparse tensor",
+                          index);
+  size_t es = odai_dtype_size((odai_dtype)min->dtype);
+  if (out->dtype != min->dtype || out->elems != min->elems || es == 0)
+    return odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (DENSIFY): output type/size differs "
+                          "from the sparse input", index);
+  uint8_t *dst = odai_aligned_alloc((size_t)min->elems * es);
+  if (!dst) return odai_error_set(err, ODAI_E_NOMEM, "out of memory in DENSIFY");
+  memset(dst, 0, (size_t)min->elems * es);
+  const odai_sparsity *s = &min->sparsity;
+  for (int64_t r = 0; r < s->rows; r++) {
+    uint32_t b = ld_w(s->segments, s->seg_width, r), e = ld_w(s->segments, s->seg_width, r + 1);
+    for (uint32_t k = b; k < e; k++) {
+      uint32_t c = ld_w(s->indices, s->idx_width, k);
+      memcpy(dst + ((size_t)r * (size_t)s->cols + c) * es, min->data + (size_t)k * es, es);
+    }
+  }
+  out->kind = RT_CONST;
+  out->owned = dst;
+  out->data = dst;
+  return ODAI_OK;
+}
+
+/* ---- fusion passes ---------------------------------------------------- */
+
+static void count_consumers(odai_interpreter *it, const bool *dead, int *producer) {
+  for (int t = 0; t < it->n_tensors; t++) {
+    it->T[t].consumers = it->T[t].is_output ? 1 : 0;
+    producer[t] = -1;
+  }
+  for (int i = 0; i < it->n_plan; i++) {
+    if (dead[i]) continue;
+    for (int k = 0; k < it->plan[i].n_in; k++)
+      if (it->plan[i].in[k] >= 0) it->T[it->plan[i].in[k]].consumers++;
+    for (int k = 0; k < it->plan[i].n_out; k++) producer[it->plan[i].out[k]] = i;
+  }
+}
+
+/* Producer op of t if it is live, has the given code and act NONE, and t
+ * has exactly one consumer and is not a graph output. */
+static odai_plan_op *single_use_producer(odai_interpreter *it, const bool *dead, const int *producer, int t,
+                                         int code) {
+  if (t < 0 || producer[t] < 0 || dead[producer[t]]) return NULL;
+  odai_plan_op *p = &it->plan[producer[t]];
+  if (p->code != code || p->opt.activation != ACT_NONE) return NULL;
+  if (it->T[t].consumers != 1 || it->T[t].is_output) return NULL;
+  return p;
+}
+
+/* MobileFaceNet's PReLU: y = RELU(x) + MUL(SUB(x, ABS(x)), a) -> PRELU(x, 2a).
+ * Exact in float: for x < 0, a*(x - |x|) = a*(2x) = (2a)*x (scaling by 2). */
+static odai_status fuse_prelu(odai_interpreter *it, bool *dead, int *producer, odai_error *err) {
+  int fused = 0;
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *add = &it->plan[i];
+    if (dead[i] || add->code != OP_ADD || add->opt.activation != ACT_NONE || add->n_in != 2) continue;
+    for (int order = 0; order < 2; order++) {
+      odai_plan_op *relu = single_use_producer(it, dead, producer, add->in[order], OP_RELU);
+      odai_plan_op *mul = single_use_producer(it, dead, producer, add->in[1 - order], OP_MUL);
+      if (!relu || !mul || mul->n_in != 2) continue;
+      int x = relu->in[0];
+      int s_idx = -1, a_idx = -1;
+      for (int k = 0; k < 2; k++) {
+        int t = mul->in[k];
+        if (t >= 0 && it->T[t].kind == RT_CONST && it->T[t].dtype == ODAI_DTYPE_FLOAT32) a_idx = t;
+        else s_idx = t;
+      }
+      if (a_idx < 0 || s_idx < 0) continue;
+      odai_plan_op *sub = single_use_producer(it, dead, producer, s_idx, OP_SUB);
+      if (!sub || sub->n_in != 2 || sub->in[0] != x) continue;
+      odai_plan_op *abs = single_use_producer(it, dead, producer, sub->in[1], OP_ABS);
+      if (!abs || abs->in[0] != x) continue;
+      odai_rt_tensor *xa = &it->T[x], *a = &it->T[a_idx];
+      if (xa->rank < 1 || a->elems != xa->shape[xa->rank - 1]) continue;
+      bool ones = true;
+      for (int d = 0; d + 1 < a->rank; d++) ones = ones && a->shape[d] == 1;
+      if (!ones || it->n_tensors >= it->cap_tensors) continue;
+      int na = it->n_tensors++;
+      odai_rt_tensor *alpha = &it->T[na];
+      memset(alpha, 0, sizeof *alpha);
+      alpha->name = "prelu_alpha";
+      alpha->dtype = ODAI_DTYPE_FLOAT32;
+      alpha->rank = 1;
+      alpha->shape[0] = (int32_t)a->elems;
+      alpha->elems = a->elems;
+      alpha->bytes = (size_t)a->elems * 4;
+      alpha->kind = RT_CONST;
+      float *ad = odai_aligned_alloc(alpha->bytes);
+      if (!ad) return odai_error_set(err, ODAI_E_NOMEM, "out of memory fusing PReLU");
+      const float *src = a->data;
+      for (int64_t c = 0; c < a->elems; c++) ad[c] = 2.f * src[c];
+      alpha->owned = alpha->data = ad;
+      dead[relu - it->plan] = dead[mul - it->plan] = dead[sub - it->plan] = dead[abs - it->plan] = true;
+      add->code = OP_PRELU;
+      add->name = "PRELU";
+      add->k = odai_op_find(OP_PRELU, ODAI_DTYPE_FLOAT32);
+      add->in[0] = x;
+      add->in[1] = na;
+      add->fused_name = "PRELU<-RELU,ABS,SUB,MUL,ADD";
+      fused++;
+      count_consumers(it, dead, producer);
+      break;
+    }
+  }
+  (void)fused;
+  return ODAI_OK;
+}
+
+static bool can_fuse_activation(int code) {
+  switch (code) {
+  case OP_CONV_2D: case OP_DEPTHWISE_CONV_2D: case OP_FULLY_CONNECTED: case OP_ADD: case OP_SUB:
+  case OP_MUL: case OP_AVERAGE_POOL_2D: case OP_MAX_POOL_2D:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static void fuse_activations(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *r = &it->plan[i];
+    if (dead[i] || r->n_in < 1) continue;
+    int act = r->code == OP_RELU ? ACT_RELU : r->code == OP_RELU6 ? ACT_RELU6
+            : r->code == OP_RELU_N1_TO_1 ? ACT_RELU_N1_TO_1 : -1;
+    if (act < 0) continue;
+    int t = r->in[0];
+    if (t < 0 || producer[t] < 0 || dead[producer[t]]) continue;
+    odai_plan_op *p = &it->plan[producer[t]];
+    if (!can_fuse_activation(p->code) || p->opt.activation != ACT_NONE || p->n_out != 1) continue;
+    if (it->T[t].consumers != 1 || it->T[t].is_output) continue;
+    p->out[0] = r->out[0];
+    odai_op_set_activation(p, act);
+    dead[i] = true;
+    count_consumers(it, dead, producer);
+  }
+}
+
+/* ---- prepare and arena planning --------------------------------------- */
+
+static odai_status prepare_all(odai_interpreter *it, bool check_file_shapes, odai_error *err) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *op = &it->plan[i];
+    odai_status st = op->k->prepare(op, err);
+    if (st) return st;
+    op->prepared_once = true;
+    odai_rt_tensor *y = &it->T[op->out[0]];
+    if (op->code == OP_RESHAPE) {
+      odai_rt_tensor *x = &it->T[op->in[0]];
+      if (y->kind == RT_CONST) y->data = x->data;
+    }
+    if (check_file_shapes && op->out[0] < it->model->n_tensors) {
+      const odai_mtensor *mt = &it->model->tensors[op->out[0]];
+      bool same = mt->rank == y->rank;
+      for (int d = 0; same && d < y->rank; d++) same = mt->shape[d] == y->shape[d];
+      if (!same && mt->rank > 0) {
+        char a[96] = "", b[96] = "";
+        for (int d = 0; d < mt->rank; d++)
+          snprintf(a + strlen(a), sizeof a - strlen(a), "%s%d", d ? "," : "", mt->shape[d]);
+        for (int d = 0; d < y->rank; d++)
+          snprintf(b + strlen(b), sizeof b - strlen(b), "%s%d", d ? "," : "", y->shape[d]);
+        return odai_error_set(err, ODAI_E_CORRUPT,
+                              "corrupt .tflite: operator %d (%s): output tensor %d '%s' is declared [%s] "
+                              "but the op computes [%s]", op->model_index, op->name, op->out[0], mt->name, a, b);
+      }
+    }
+  }
+  return ODAI_OK;
+}
+
+typedef struct placed {
+  size_t off, end;
+  int first, last;
+} placed;
+
+static int cmp_size_desc(const void *a, const void *b, void *T_) {
+  const odai_rt_tensor *T = T_;
+  size_t x = T[*(const int *)a].bytes, y = T[*(const int *)b].bytes;
+  return x < y ? 1 : x > y ? -1 : (*(const int *)a - *(const int *)b);
+}
+
+static int cmp_off(const void *a, const void *b) {
+  const placed *x = a, *y = b;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Insertion sort keeps this allocation-free and qsort_r-free; n is small. */
+static void sort_by_size(int *idx, int n, odai_rt_tensor *T) {
+  for (int i = 1; i < n; i++) {
+    int v = idx[i], j = i - 1;
+    while (j >= 0 && cmp_size_desc(&idx[j], &v, T) > 0) {
+      idx[j + 1] = idx[j];
+      j--;
+    }
+    idx[j + 1] = v;
+  }
+}
+
+static odai_status plan_arena(odai_interpreter *it, odai_error *err) {
+  odai_rt_tensor *T = it->T;
+  const int END = it->n_exec + 1;
+  for (int t = 0; t < it->n_tensors; t++) {
+    T[t].first = INT_MAX;
+    T[t].last = -1;
+  }
+  const odai_model *m = it->model;
+  for (int i = 0; i < m->n_inputs; i++) {
+    int r = root_of(T, m->inputs[i]);
+    T[r].first = 0;
+    T[r].last = END;
+  }
+  for (int e = 0; e < it->n_exec; e++) {
+    odai_plan_op *op = &it->plan[it->exec[e]];
+    for (int k = 0; k < op->n_in + op->n_out; k++) {
+      int t = k < op->n_in ? op->in[k] : op->out[k - op->n_in];
+      if (t < 0) continue;
+      int r = root_of(T, t);
+      if (T[r].kind != RT_ARENA) continue;
+      if (e + 1 < T[r].first) T[r].first = e + 1;
+      if (e + 1 > T[r].last) T[r].last = e + 1;
+    }
+  }
+  for (int i = 0; i < m->n_outputs; i++) {
+    int r = root_of(T, m->outputs[i]);
+    if (T[r].kind != RT_ARENA) continue;
+    if (T[r].first == INT_MAX) T[r].first = 0;
+    T[r].last = END;
+  }
+  int *idx = malloc(sizeof(int) * (size_t)(it->n_tensors + 1));
+  placed *pl = malloc(sizeof(placed) * (size_t)(it->n_tensors + 1));
+  placed *tmp = malloc(sizeof(placed) * (size_t)(it->n_tensors + 1));
+  size_t *offs = malloc(sizeof(size_t) * (size_t)(it->n_tensors + 1));
+  if (!idx || !pl || !tmp || !offs) {
+    free(idx); free(pl); free(tmp); free(offs);
+    return odai_error_set(err, ODAI_E_NOMEM, "out of memory planning the arena");
+  }
+  int n = 0;
+  for (int t = 0; t < it->n_tensors; t++)
+    if (T[t].kind == RT_ARENA && T[t].first <= T[t].last) idx[n++] = t;
+  sort_by_size(idx, n, T);
+  size_t total = 0;
+  for (int i = 0; i < n; i++) {
+    odai_rt_tensor *t = &T[idx[i]];
+    size_t size = (t->bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size == 0) size = ARENA_ALIGN;
+    int nc = 0;
+    for (int j = 0; j < i; j++)
+      if (pl[j].first <= t->last && t->first <= pl[j].last) tmp[nc++] = pl[j];
+    qsort(tmp, (size_t)nc, sizeof *tmp, cmp_off);
+    size_t off = 0;
+    for (int j = 0; j < nc; j++) {
+      if (off + size <= tmp[j].off) break;
+      if (tmp[j].end > off) off = tmp[j].end;
+    }
+    pl[i] = (placed){off, off + size, t->first, t->last};
+    offs[i] = off;
+    if (off + size > total) total = off + size;
+  }
+  uint8_t *arena = odai_aligned_alloc(total ? total : ARENA_ALIGN);
+  if (!arena) {
+    free(idx); free(pl); free(tmp); free(offs);
+    return odai_error_set(err, ODAI_E_NOMEM, "out of memory allocating a %zu-byte arena", total);
+  }
+  memset(arena, 0, total);
+  free(it->arena);
+  it->arena = arena;
+  it->arena_bytes = total;
+  for (int t = 0; t < it->n_tensors; t++)
+    if (T[t].kind == RT_ARENA) T[t].data = NULL;
+  for (int i = 0; i < n; i++) {
+    T[idx[i]].arena_off = offs[i];
+    T[idx[i]].data = arena + offs[i];
+  }
+  for (int t = 0; t < it->n_tensors; t++)
+    if (T[t].kind == RT_ALIAS) T[t].data = T[root_of(T, t)].data;
+  free(idx); free(pl); free(tmp); free(offs);
+  /* stats */
+  it->flops = 0;
+  for (int e = 0; e < it->n_exec; e++) it->flops += it->plan[it->exec[e]].flops;
+  return ODAI_OK;
+}
+
+static void compute_weight_bytes(odai_interpreter *it) {
+  uint8_t *seen = calloc((size_t)it->n_tensors + 1, 1);
+  size_t w = 0;
+  for (int e = 0; e < it->n_exec; e++) {
+    odai_plan_op *op = &it->plan[it->exec[e]];
+    w += op->packed_bytes;
+    for (int k = 0; k < op->n_in; k++) {
+      int t = op->in[k];
+      if (t < 0 || it->T[t].kind != RT_CONST || (op->packed && k > 0)) continue;
+      if (seen && seen[t]) continue;
+      if (seen) seen[t] = 1;
+      w += it->T[t].bytes;
+    }
+  }
+  free(seen);
+  it->weight_bytes = w;
+}
+
+/* ---- create / free ---------------------------------------------------- */
+
+void odai_interpreter_options_init(odai_interpreter_options *o) {
+  if (o) o->num_threads = 1;
+}
+
+void odai_interpreter_free(odai_interpreter *it) {
+  if (!it) return;
+  odai_tpool_free(it->pool);
+  if (it->plan)
+    for (int i = 0; i < it->n_plan; i++) free(it->plan[i].packed);
+  if (it->T)
+    for (int t = 0; t < it->n_tensors; t++) free(it->T[t].owned);
+  free(it->plan);
+  free(it->exec);
+  free(it->T);
+  free(it->arena);
+  free(it);
+}
+
+odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_options *opt,
+                                    odai_interpreter **out, odai_error *err) {
+  if (!m || !out) return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_create: NULL argument");
+  *out = NULL;
+  odai_interpreter_options defaults;
+  odai_interpreter_options_init(&defaults);
+  if (!opt) opt = &defaults;
+  odai_status st = ODAI_OK;
+  bool *dead = NULL;
+  int *producer = NULL;
+  odai_interpreter *it = calloc(1, sizeof *it);
+  if (!it) return odai_error_set(err, ODAI_E_NOMEM, "out of memory");
+  it->model = m;
+  it->n_tensors = m->n_tensors;
+  it->cap_tensors = m->n_tensors + m->n_ops + 1;
+  it->T = calloc((size_t)it->cap_tensors, sizeof *it->T);
+  it->plan = calloc((size_t)m->n_ops + 1, sizeof *it->plan);
+  it->exec = calloc((size_t)m->n_ops + 1, sizeof *it->exec);
+  dead = calloc((size_t)m->n_ops + 1, sizeof *dead);
+  producer = calloc((size_t)it->cap_tensors, sizeof *producer);
+  if (!it->T || !it->plan || !it->exec || !dead || !producer) {
+    st = odai_error_set(err, ODAI_E_NOMEM, "out of memory");
+    goto fail;
+  }
+  for (int t = 0; t < m->n_tensors; t++) {
+    const odai_mtensor *mt = &m->tensors[t];
+    odai_rt_tensor *rt = &it->T[t];
+    rt->name = mt->name;
+    rt->dtype = mt->dtype;
+    rt->rank = mt->rank;
+    memcpy(rt->shape, mt->shape, sizeof mt->shape);
+    rt->elems = mt->elems;
+    rt->bytes = (size_t)mt->elems * odai_dtype_size((odai_dtype)mt->dtype);
+    rt->kind = RT_ARENA;
+    if (mt->data) {
+      rt->kind = RT_CONST;
+      rt->data = (void *)mt->data;
+      if (!mt->has_sparsity && (mt->dtype == ODAI_DTYPE_FLOAT32 || mt->dtype == ODAI_DTYPE_INT32) &&
+          ((uintptr_t)mt->data & 3)) {
+        rt->owned = odai_aligned_alloc(mt->data_bytes);
+        if (!rt->owned) {
+          st = odai_error_set(err, ODAI_E_NOMEM, "out of memory");
+          goto fail;
+        }
+        memcpy(rt->owned, mt->data, mt->data_bytes);
+        rt->data = rt->owned;
+      }
+    }
+  }
+  for (int i = 0; i < m->n_inputs; i++) it->T[m->inputs[i]].is_input = true;
+  for (int i = 0; i < m->n_outputs; i++) it->T[m->outputs[i]].is_output = true;
+
+  /* Build the plan; fold constant DEQUANTIZE / DENSIFY. */
+  for (int i = 0; i < m->n_ops; i++) {
+    const odai_mop *mop = &m->ops[i];
+    if (mop->n_outputs < 1 || mop->n_outputs > 4 || mop->n_inputs > 16) {
+      st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (%s): %d inputs / %d outputs not supported", i,
+                          mop->name, mop->n_inputs, mop->n_outputs);
+      goto fail;
+    }
+    bool const_in = mop->n_inputs >= 1 && mop->inputs[0] >= 0 && it->T[mop->inputs[0]].kind == RT_CONST;
+    if (mop->code == OP_DEQUANTIZE && const_in && mop->n_outputs == 1 &&
+        !m->tensors[mop->inputs[0]].has_sparsity) {
+      if ((st = fold_dequantize(it, mop, i, err))) goto fail;
+      continue;
+    }
+    if (mop->code == OP_DENSIFY) {
+      if (!const_in || mop->n_outputs != 1) {
+        st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (DENSIFY): only constant inputs are supported", i);
+        goto fail;
+      }
+      if ((st = fold_densify(it, mop, i, err))) goto fail;
+      continue;
+    }
+    if (mop->n_inputs < 1) {
+      st = odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (%s) has no inputs", i, mop->name);
+      goto fail;
+    }
+    int dt = it->T[mop->outputs[0]].dtype;
+    const odai_op_kernel *k = odai_op_find(mop->code, dt);
+    if (!k || !k->prepare) {
+      st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d: unsupported op %s for %s", i, mop->name,
+                          odai_dtype_name((odai_dtype)dt));
+      goto fail;
+    }
+    odai_plan_op *op = &it->plan[it->n_plan++];
+    op->k = k;
+    op->model_index = i;
+    op->code = mop->code;
+    op->name = mop->name;
+    op->n_in = mop->n_inputs;
+    op->n_out = mop->n_outputs;
+    memcpy(op->in, mop->inputs, sizeof(int32_t) * (size_t)mop->n_inputs);
+    memcpy(op->out, mop->outputs, sizeof(int32_t) * (size_t)mop->n_outputs);
+    op->opt = mop->opt;
+    op->custom = mop->custom_options;
+    op->custom_len = mop->custom_options_len;
+    op->T = it->T;
+    odai_op_set_activation(op, mop->opt.activation);
+    if (mop->opt.activation == ACT_TANH || mop->opt.activation == ACT_SIGN_BIT) {
+      st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (%s): fused activation %d not supported", i,
+                          mop->name, mop->opt.activation);
+      goto fail;
+    }
+    for (int k2 = 0; k2 < mop->n_outputs; k2++)
+      if (it->T[mop->outputs[k2]].kind == RT_CONST) {
+        st = odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (%s) writes a constant", i, mop->name);
+        goto fail;
+      }
+  }
+
+  /* Fusion passes. */
+  count_consumers(it, dead, producer);
+  if ((st = fuse_prelu(it, dead, producer, err))) goto fail;
+  fuse_activations(it, dead, producer);
+  {
+    int n = 0;
+    for (int i = 0; i < it->n_plan; i++) {
+      if (dead[i]) {
+        free(it->plan[i].packed);
+        continue;
+      }
+      it->plan[n++] = it->plan[i];
+    }
+    it->n_plan = n;
+  }
+  for (int i = 0; i < it->n_plan; i++) it->plan[i].T = it->T;
+  /* RESHAPE aliasing: the output shares the input's storage. */
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *op = &it->plan[i];
+    if (op->code != OP_RESHAPE) continue;
+    odai_rt_tensor *x = &it->T[op->in[0]], *y = &it->T[op->out[0]];
+    if (x->dtype != y->dtype) {
+      st = odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (RESHAPE) changes the type",
+                          op->model_index);
+      goto fail;
+    }
+    op->skip_run = true;
+    if (x->kind == RT_CONST) {
+      y->kind = RT_CONST;
+    } else {
+      y->kind = RT_ALIAS;
+      y->alias_of = op->in[0];
+    }
+  }
+  it->n_exec = 0;
+  for (int i = 0; i < it->n_plan; i++)
+    if (!it->plan[i].skip_run) it->exec[it->n_exec++] = i;
+
+  if ((st = prepare_all(it, true, err))) goto fail;
+  if ((st = plan_arena(it, err))) goto fail;
+  compute_weight_bytes(it);
+  if ((st = odai_tpool_create(opt->num_threads, &it->pool, err))) goto fail;
+  free(dead);
+  free(producer);
+  *out = it;
+  return ODAI_OK;
+fail:
+  free(dead);
+  free(producer);
+  odai_interpreter_free(it);
+  return st;
+}
+
+/* ---- run ------------------------------------------------------------- */
+
+static void run_range(void *ctx, int64_t b, int64_t e) {
+  const odai_plan_op *op = ctx;
+  op->k->run(op, b, e);
+}
+
+odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
+  if (!it) return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_invoke: NULL interpreter");
+  int threads = odai_tpool_threads(it->pool);
+  for (int e = 0; e < it->n_exec; e++) {
+    odai_plan_op *op = &it->plan[it->exec[e]];
+    if (op->n_items <= 0) continue;
+    if (threads > 1 && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
+      odai_tpool_run(it->pool, op->n_items, run_range, op);
+    else
+      op->k->run(op, 0, op->n_items);
+  }
+  return ODAI_OK;
+}
+
+odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const int32_t *shape, int rank,
+                                          odai_error *err) {
+  if (!it || !shape || index < 0 || index >= it->model->n_inputs || rank < 0 || rank > ODAI_TENSOR_MAX_DIMS)
+    return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_resize_input: bad argument");
+  odai_rt_tensor *saved = malloc(sizeof *saved * (size_t)it->n_tensors);
+  if (!saved) return odai_error_set(err, ODAI_E_NOMEM, "out of memory");
+  memcpy(saved, it->T, sizeof *saved * (size_t)it->n_tensors);
+  odai_rt_tensor *t = &it->T[it->model->inputs[index]];
+  int64_t e = 1;
+  for (int d = 0; d < rank; d++) {
+    if (shape[d] < 1 || e > (INT64_C(1) << 40) / shape[d]) {
+      free(saved);
+      return odai_error_set(err, ODAI_E_INVALID, "resize_input: dim %d = %d invalid", d, shape[d]);
+    }
+    e *= shape[d];
+  }
+  t->rank = rank;
+  memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
+  t->elems = e;
+  t->bytes = (size_t)e * odai_dtype_size((odai_dtype)t->dtype);
+  odai_status st = prepare_all(it, false, err);
+  if (st == ODAI_OK) st = plan_arena(it, err);
+  if (st != ODAI_OK) {
+    memcpy(it->T, saved, sizeof *saved * (size_t)it->n_tensors);
+    odai_error st2;
+    (void)prepare_all(it, false, &st2); /* restore per-op parameters for the old shapes */
+    free(saved);
+    if (err) odai_error_prefix(err, "resize_input %d: ", index);
+    return err ? err->code : st;
+  }
+  free(saved);
+  return ODAI_OK;
+}
+
+odai_status odai_interpreter_set_num_threads(odai_interpreter *it, int n, odai_error *err) {
+  if (!it || n < 1) return odai_error_set(err, ODAI_E_INVALID, "set_num_threads: need >= 1 thread");
+  if (n == odai_tpool_threads(it->pool)) return ODAI_OK;
+  odai_tpool *p;
+  odai_status st = odai_tpool_create(n, &p, err);
+  if (st) return st;
+  odai_tpool_free(it->pool);
+  it->pool = p;
+  return ODAI_OK;
+}
+
+int odai_interpreter_num_threads(const odai_interpreter *it) { return it ? odai_tpool_threads(it->pool) : 0; }
+
+/* ---- accessors ------------------------------------------------------- */
+
+static void fill_info(const odai_interpreter *it, int t, odai_tensor_info *info) {
+  const odai_rt_tensor *rt = &it->T[t];
+  memset(info, 0, sizeof *info);
+  info->name = rt->name ? rt->name : "";
+  info->dtype = (odai_dtype)rt->dtype;
+  info->rank = rt->rank;
+  memcpy(info->shape, rt->shape, sizeof(int32_t) * (size_t)rt->rank);
+  info->bytes = rt->bytes;
+  info->data = rt->data;
+  info->is_constant = rt->kind == RT_CONST;
+}
+
+int odai_interpreter_input_count(const odai_interpreter *it) { return it ? it->model->n_inputs : 0; }
+int odai_interpreter_output_count(const odai_interpreter *it) { return it ? it->model->n_outputs : 0; }
+
+odai_status odai_interpreter_input(const odai_interpreter *it, int index, odai_tensor_info *info) {
+  if (!it || !info || index < 0 || index >= it->model->n_inputs) return ODAI_E_INVALID;
+  fill_info(it, it->model->inputs[index], info);
+  return ODAI_OK;
+}
+
+odai_status odai_interpreter_output(const odai_interpreter *it, int index, odai_tensor_info *info) {
+  if (!it || !info || index < 0 || index >= it->model->n_outputs) return ODAI_E_INVALID;
+  fill_info(it, it->model->outputs[index], info);
+  return ODAI_OK;
+}
+
+odai_status odai_interpreter_tensor(const odai_interpreter *it, int index, odai_tensor_info *info) {
+  if (!it || !info || index < 0 || index >= it->n_tensors) return ODAI_E_INVALID;
+  fill_info(it, index, info);
+  return ODAI_OK;
+}
+
+int odai_interpreter_input_index(const odai_interpreter *it, const char *name) {
+  if (!it || !name) return -1;
+  for (int i = 0; i < it->model->n_inputs; i++)
+    if (strcmp(it->T[it->model->inputs[i]].name, name) == 0) return i;
+  return -1;
+}
+
+int odai_interpreter_output_index(const odai_interpreter *it, const char *name) {
+  if (!it || !name) return -1;
+  for (int i = 0; i < it->model->n_outputs; i++)
+    if (strcmp(it->T[it->model->outputs[i]].name, name) == 0) return i;
+  return -1;
+}
+
+void odai_interpreter_get_stats(const odai_interpreter *it, odai_interpreter_stats *s) {
+  if (!s) return;
+  memset(s, 0, sizeof *s);
+  if (!it) return;
+  s->arena_bytes = it->arena_bytes;
+  s->weight_bytes = it->weight_bytes;
+  s->op_count = it->n_exec;
+  s->flops = it->flops;
+}
+
+odai_status odai_interpreter_plan_op(const odai_interpreter *it, int index, odai_op_info *info) {
+  if (!it || !info || index < 0 || index >= it->n_exec) return ODAI_E_INVALID;
+  const odai_plan_op *op = &it->plan[it->exec[index]];
+  memset(info, 0, sizeof *info);
+  info->name = op->name ? op->name : "?";
+  info->code = op->code;
+  info->model_index = op->model_index;
+  info->n_inputs = op->n_in;
+  info->n_outputs = op->n_out;
+  info->inputs = op->in;
+  info->outputs = op->out;
+  info->fused = op->fused_name ? op->fused_name : "";
+  info->flops = op->flops;
+  return ODAI_OK;
+}

@@ -1,0 +1,147 @@
+/* inference/ops/elementwise.c: binary ops with NumPy broadcasting (ADD, SUB,
+ * MUL, PRELU; fused activation clamp) and unary ops (RELU, RELU6,
+ * RELU_N1_TO_1, LOGISTIC, HARD_SWISH, ABS, run-time DEQUANTIZE of fp16).
+ * Work items: rows of the output's last dimension (binary), 4096-element
+ * chunks (unary). */
+#include <math.h>
+#include <string.h>
+
+#include "ops/op_kernels.h"
+
+enum { BMODE_SAME = 0, BMODE_GENERAL = 1 };
+
+odai_status odai_prepare_binary(odai_plan_op *op, odai_error *err) {
+  odai_rt_tensor *a = op_in(op, 0), *b = op_in(op, 1);
+  if (!a || !b || a->dtype != ODAI_DTYPE_FLOAT32 || b->dtype != ODAI_DTYPE_FLOAT32)
+    return odai_op_error(op, err, "needs two float32 inputs");
+  int rank = a->rank > b->rank ? a->rank : b->rank;
+  if (rank < 1) rank = 1;
+  int32_t shape[ODAI_TENSOR_MAX_DIMS];
+  int64_t sa = 1, sb = 1;
+  for (int i = rank - 1; i >= 0; i--) {
+    int ia = i - (rank - a->rank), ib = i - (rank - b->rank);
+    int32_t da = ia >= 0 ? a->shape[ia] : 1, db = ib >= 0 ? b->shape[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      return odai_op_error(op, err, "shapes cannot broadcast (dim %d: %d vs %d)", i, da, db);
+    shape[i] = da == 1 ? db : da;
+    op->astr[i] = da == 1 ? 0 : sa;
+    op->bstr[i] = db == 1 ? 0 : sb;
+    sa *= da;
+    sb *= db;
+  }
+  odai_status st = odai_op_set_shape(op, 0, rank, shape, err);
+  if (st) return st;
+  odai_rt_tensor *y = op_out(op, 0);
+  bool same = a->elems == y->elems && b->elems == y->elems;
+  op->p[0] = same ? BMODE_SAME : BMODE_GENERAL;
+  op->p[1] = rank;
+  op->p[2] = shape[rank - 1] ? shape[rank - 1] : 1; /* row length */
+  op->n_items = y->elems / op->p[2];
+  op->flops = (double)y->elems;
+  if (op->code == OP_PRELU) {
+    op->act_min = -INFINITY;
+    op->act_max = INFINITY;
+  }
+  return ODAI_OK;
+}
+
+#define BIN_LOOP(EXPR)                                                   \
+  for (int64_t j = 0; j < L; j++) {                                      \
+    const float x = pa[j * as], w = pb[j * bs];                          \
+    float v = (EXPR);                                                    \
+    py[j] = v < lo ? lo : v > hi ? hi : v;                               \
+  }
+
+void odai_run_binary(const odai_plan_op *op, int64_t begin, int64_t end) {
+  const odai_rt_tensor *ta = op_in(op, 0), *tb = op_in(op, 1), *ty = op_out(op, 0);
+  const float *A = ta->data, *B = tb->data;
+  float *Y = ty->data;
+  const int64_t L = op->p[2];
+  const int rank = (int)op->p[1];
+  const float lo = op->act_min, hi = op->act_max;
+  for (int64_t row = begin; row < end; row++) {
+    int64_t oa = 0, ob = 0, as = 1, bs = 1;
+    if (op->p[0] == BMODE_SAME) {
+      oa = ob = row * L;
+    } else {
+      int64_t r = row;
+      for (int d = rank - 2; d >= 0; d--) {
+        int64_t i = r % ty->shape[d];
+        r /= ty->shape[d];
+        oa += i * op->astr[d];
+        ob += i * op->bstr[d];
+      }
+      as = op->astr[rank - 1];
+      bs = op->bstr[rank - 1];
+    }
+    const float *pa = A + oa, *pb = B + ob;
+    float *py = Y + row * L;
+    switch (op->code) {
+    case OP_ADD: BIN_LOOP(x + w) break;
+    case OP_SUB: BIN_LOOP(x - w) break;
+    case OP_MUL: BIN_LOOP(x * w) break;
+    case OP_PRELU: BIN_LOOP(x >= 0.f ? x : x * w) break;
+    default: break;
+    }
+  }
+}
+
+/* ---- unary ------------------------------------------------------------ */
+
+#define UNARY_CHUNK 4096
+
+odai_status odai_prepare_unary(odai_plan_op *op, odai_error *err) {
+  odai_rt_tensor *x = op_in(op, 0);
+  if (!x) return odai_op_error(op, err, "missing input");
+  if (op->code == OP_DEQUANTIZE) {
+    if (x->dtype != ODAI_DTYPE_FLOAT16 && x->dtype != ODAI_DTYPE_FLOAT32)
+      return odai_op_error(op, err, "DEQUANTIZE of %s is not supported", odai_dtype_name((odai_dtype)x->dtype));
+  } else if (x->dtype != ODAI_DTYPE_FLOAT32) {
+    return odai_op_error(op, err, "needs a float32 input");
+  }
+  odai_status st = odai_op_set_shape(op, 0, x->rank, x->shape, err);
+  if (st) return st;
+  op->n_items = (x->elems + UNARY_CHUNK - 1) / UNARY_CHUNK;
+  op->flops = (double)x->elems;
+  return ODAI_OK;
+}
+
+void odai_run_unary(const odai_plan_op *op, int64_t begin, int64_t end) {
+  const odai_rt_tensor *tx = op_in(op, 0);
+  float *Y = op_out(op, 0)->data;
+  int64_t i0 = begin * UNARY_CHUNK, i1 = end * UNARY_CHUNK;
+  if (i1 > tx->elems) i1 = tx->elems;
+  if (op->code == OP_DEQUANTIZE) {
+    if (tx->dtype == ODAI_DTYPE_FLOAT16)
+      odai_f16_to_f32((const uint16_t *)tx->data + i0, Y + i0, (size_t)(i1 - i0));
+    else
+      memmove(Y + i0, (const float *)tx->data + i0, sizeof(float) * (size_t)(i1 - i0));
+    return;
+  }
+  const float *X = tx->data;
+  switch (op->code) {
+  case OP_RELU:
+    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] > 0.f ? X[i] : 0.f;
+    break;
+  case OP_RELU6:
+    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] < 0.f ? 0.f : X[i] > 6.f ? 6.f : X[i];
+    break;
+  case OP_RELU_N1_TO_1:
+    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] < -1.f ? -1.f : X[i] > 1.f ? 1.f : X[i];
+    break;
+  case OP_ABS:
+    for (int64_t i = i0; i < i1; i++) Y[i] = fabsf(X[i]);
+    break;
+  case OP_LOGISTIC:
+    for (int64_t i = i0; i < i1; i++) Y[i] = 1.f / (1.f + expf(-X[i]));
+    break;
+  case OP_HARD_SWISH:
+    for (int64_t i = i0; i < i1; i++) {
+      float r = X[i] + 3.f;
+      r = r < 0.f ? 0.f : r > 6.f ? 6.f : r;
+      Y[i] = X[i] * r * (1.f / 6.f);
+    }
+    break;
+  default: break;
+  }
+}
