@@ -18,7 +18,7 @@ static inline uint32_t ft_rand(uint64_t *s) {
   return (uint32_t)(*s >> 33);
 }
 /* Uniform in [-1, 1). */
-static inline float ft_uniform(uint64_t *s) { return (float)ft_rand(s) / 2147483648.0f - 1.0f; }
+static inline float ft_uniform(uint64_t *s) { return (float)ft_rand(s) / 1073741824.0f - 1.0f; }
 /* Roughly Gaussian (sum of uniforms). */
 static inline float ft_gauss(uint64_t *s) {
   float a = 0;
@@ -80,6 +80,7 @@ static inline int ft_count_files(const char *dir, const char *part) {
 }
 
 static inline uint8_t *ft_read(const char *path, size_t *n) {
+  *n = 0;
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   fseek(f, 0, SEEK_END);
