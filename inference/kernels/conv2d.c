@@ -67,7 +67,7 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
     op->packed_size = align_up(((size_t)2 * npad + (size_t)npad * op->k_total) * sizeof(float),
                                ODAI_KERNEL_ALIGN);
     op->scratch_size = op->kind == ODAI_CONV_KIND_IM2COL
-                           ? align_up((size_t)tile_m * op->k_total * sizeof(float),
+                           ? align_up((size_t)tile_m * op->k_total * sizeof(float) + 256, /* + slack */
                                       ODAI_KERNEL_ALIGN)
                            : 0;
     op->run = t->conv2d;
