@@ -1,0 +1,90 @@
+/* odai/packet_types.h: the payload types that built-in calculators put in
+ * packets, so graphs can check producer/consumer types at validation time
+ * and user code can read what graphs output.
+ *
+ * | type                    | name                   | payload (const in a packet) |
+ * |-------------------------|------------------------|-----------------------------|
+ * | odai_type_image         | "odai.Image"           | odai_image * (one reference) |
+ * | odai_type_tensors       | "odai.Tensors"         | odai_tensors *              |
+ * | odai_type_detections    | "odai.Detections"      | odai_detections *           |
+ * | odai_type_norm_rect     | "odai.NormalizedRect"  | odai_norm_rect *            |
+ * | odai_type_norm_rects    | "odai.NormalizedRects" | odai_norm_rects *           |
+ * | odai_type_landmarks     | "odai.Landmarks"       | odai_landmarks *            |
+ * | odai_type_render_data   | "odai.RenderData"      | odai_render_data *          |
+ * | odai_type_float_vector  | "odai.FloatVector"     | odai_float_vector *         |
+ * | odai_type_image_size    | "odai.ImageSize"       | odai_image_size *           |
+ *
+ * Segmentation masks are images of format ODAI_PIXEL_F32.
+ * The makers below take ownership of the payload (transfer full, also on
+ * failure: the payload is freed) and return NULL only on ENOMEM. */
+#ifndef ODAI_PACKET_TYPES_H
+#define ODAI_PACKET_TYPES_H
+
+#include "odai/common.h"
+#include "odai/detection.h"
+#include "odai/image.h"
+#include "odai/packet.h"
+#include "odai/tensors.h"
+#include "odai/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct odai_float_vector {
+  size_t n;
+  float *v; /* owned */
+} odai_float_vector;
+
+typedef struct odai_image_size {
+  int width, height;
+} odai_image_size;
+
+ODAI_API extern const odai_type odai_type_image;
+ODAI_API extern const odai_type odai_type_tensors;
+ODAI_API extern const odai_type odai_type_detections;
+ODAI_API extern const odai_type odai_type_norm_rect;
+ODAI_API extern const odai_type odai_type_norm_rects;
+ODAI_API extern const odai_type odai_type_landmarks;
+ODAI_API extern const odai_type odai_type_render_data;
+ODAI_API extern const odai_type odai_type_float_vector;
+ODAI_API extern const odai_type odai_type_image_size;
+
+#define ODAI_TYPE_IMAGE (&odai_type_image)
+#define ODAI_TYPE_TENSORS (&odai_type_tensors)
+#define ODAI_TYPE_DETECTIONS (&odai_type_detections)
+#define ODAI_TYPE_NORM_RECT (&odai_type_norm_rect)
+#define ODAI_TYPE_NORM_RECTS (&odai_type_norm_rects)
+#define ODAI_TYPE_LANDMARKS (&odai_type_landmarks)
+#define ODAI_TYPE_RENDER_DATA (&odai_type_render_data)
+#define ODAI_TYPE_FLOAT_VECTOR (&odai_type_float_vector)
+#define ODAI_TYPE_IMAGE_SIZE (&odai_type_image_size)
+
+/* Packet makers (transfer full of the payload; the packet gets timestamp ts). */
+ODAI_API odai_packet *odai_packet_new_image(odai_image *img, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_tensors(odai_tensors *t, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_detections(odai_detections *d, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_render_data(odai_render_data *rd, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_norm_rect(odai_norm_rect *r, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_norm_rects(odai_norm_rects *r, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_float_vector(odai_float_vector *v, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_image_size(int width, int height, odai_timestamp ts);
+
+/* Typed getters: the payload, or NULL when pkt is NULL or of another type
+ * (transfer none). */
+ODAI_API const odai_image *odai_packet_image(const odai_packet *pkt);
+ODAI_API const odai_tensors *odai_packet_tensors(const odai_packet *pkt);
+ODAI_API const odai_detections *odai_packet_detections(const odai_packet *pkt);
+ODAI_API const odai_render_data *odai_packet_render_data(const odai_packet *pkt);
+ODAI_API const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt);
+ODAI_API const odai_norm_rects *odai_packet_norm_rects(const odai_packet *pkt);
+
+/* Register all of the above with odai_type_register (idempotent; the
+ * calculator registry calls it once). */
+ODAI_API void odai_packet_types_register(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ODAI_PACKET_TYPES_H */
