@@ -121,8 +121,12 @@ static odai_status start(odai_video_source *v, odai_error *err) {
   for (;;) {
     odai_status st = odai_gst_bus_check(v->bus, 0, v->what, &v->eos, err);
     if (st != ODAI_OK) return st;
-    if (r == GST_STATE_CHANGE_FAILURE)
+    if (r == GST_STATE_CHANGE_FAILURE) {
+      /* The reason may still be on its way from a streaming thread. */
+      st = odai_gst_bus_check(v->bus, 500 * GST_MSECOND, v->what, NULL, err);
+      if (st != ODAI_OK) return st;
       return odai_error_set(err, ODAI_E_IO, "%s: the pipeline failed to start", v->what);
+    }
     if (r == GST_STATE_CHANGE_SUCCESS || r == GST_STATE_CHANGE_NO_PREROLL) return ODAI_OK;
     if (v->eos) return ODAI_OK; /* empty stream: reads say EOF */
     if (now_ms() >= deadline)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gst_internal.h"
+#include "io/gst_internal.h"
 #include "odai/video.h"
 
 static void media_path(const char *env, const char *rel, char *out, size_t n) {
