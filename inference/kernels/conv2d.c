@@ -52,7 +52,10 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
     int direct = p.k_h == 1 && p.k_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
                  p.pad_top == 0 && p.pad_left == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
     op->isa = isa;
-    op->kind = direct ? ODAI_CONV_KIND_DIRECT1X1 : ODAI_CONV_KIND_IM2COL;
+    int dense = p.dil_w == 1 && p.in_pixel_stride == p.in_c;
+    op->kind = direct  ? ODAI_CONV_KIND_DIRECT1X1
+               : dense ? ODAI_CONV_KIND_INDIRECT
+                       : ODAI_CONV_KIND_IM2COL;
     op->nr = 2 * t->vl;
     op->mr = t->gemm_mr2;
     /* Tile: a few microkernel row groups; A-tile (tile_m x K) should sit in L2. */
@@ -66,10 +69,13 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
     panel_count(p.out_c, t->vl, &npad);
     op->packed_size = align_up(((size_t)2 * npad + (size_t)npad * op->k_total) * sizeof(float),
                                ODAI_KERNEL_ALIGN);
-    op->scratch_size = op->kind == ODAI_CONV_KIND_IM2COL
-                           ? align_up((size_t)tile_m * op->k_total * sizeof(float) + 256, /* + slack */
-                                      ODAI_KERNEL_ALIGN)
-                           : 0;
+    op->scratch_size = 0;
+    if (op->kind != ODAI_CONV_KIND_DIRECT1X1)
+      op->scratch_size = align_up(odai_conv2d_scratch_ptr_bytes(op) +
+                                      (odai_conv2d_scratch_zero_floats(op) +
+                                       (size_t)tile_m * op->k_total) * sizeof(float) +
+                                      256 /* slack for full-vector stores */,
+                                  ODAI_KERNEL_ALIGN);
     op->run = t->conv2d;
   } else {
     op->isa = ODAI_ISA_REF;

@@ -8,7 +8,21 @@
 #include "kernels.h"
 
 /* conv2d kinds */
-enum { ODAI_CONV_KIND_REF = 0, ODAI_CONV_KIND_DIRECT1X1 = 1, ODAI_CONV_KIND_IM2COL = 2 };
+enum {
+  ODAI_CONV_KIND_REF = 0,
+  ODAI_CONV_KIND_DIRECT1X1 = 1,
+  ODAI_CONV_KIND_IM2COL = 2,
+  ODAI_CONV_KIND_INDIRECT = 3
+};
+/* Scratch layout of the im2col/indirect kinds: [pointer area][zeros][data]. */
+static inline size_t odai_conv2d_scratch_ptr_bytes(const odai_conv2d_op *op) {
+  size_t n = (size_t)op->tile_m * (op->kind == ODAI_CONV_KIND_INDIRECT ? op->p.k_h : 1);
+  return (n * sizeof(float *) + 63) / 64 * 64;
+}
+static inline size_t odai_conv2d_scratch_zero_floats(const odai_conv2d_op *op) {
+  size_t n = op->kind == ODAI_CONV_KIND_INDIRECT ? (size_t)op->p.k_w * op->p.in_c : 0;
+  return (n + 15) / 16 * 16;
+}
 /* dwconv kinds */
 enum { ODAI_DW_KIND_REF = 0, ODAI_DW_KIND_SIMD = 1 };
 

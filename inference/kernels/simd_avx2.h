@@ -10,7 +10,7 @@ typedef __m256 v_f32;
 #define VL 8
 #define ODAI_SIMD_FN(name) name##_avx2
 #define GEMM_MR2 6  /* 6 rows x 16 channels = 12 ymm accumulators */
-#define GEMM_MR1 12 /* 12 rows x 8 channels */
+#define GEMM_MR1 8  /* 8 rows x 8 channels */
 
 static const int32_t odai_avx2_mask_tab[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                                0,  0,  0,  0,  0,  0,  0,  0};

@@ -10,7 +10,7 @@ typedef __m512 v_f32;
 #define VL 16
 #define ODAI_SIMD_FN(name) name##_avx512
 #define GEMM_MR2 8  /* 8 rows x 32 channels = 16 zmm accumulators */
-#define GEMM_MR1 14 /* 14 rows x 16 channels */
+#define GEMM_MR1 8  /* 8 rows x 16 channels (more rows run out of GPRs for row pointers) */
 
 static inline v_f32 v_zero(void) { return _mm512_setzero_ps(); }
 static inline v_f32 v_set1(float x) { return _mm512_set1_ps(x); }
