@@ -4,6 +4,7 @@
  * table (ops/), plans one activation arena from tensor lifetimes and runs
  * the plan, splitting each op's rows across a persistent thread pool. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct odai_interpreter {
   size_t arena_bytes;
   odai_tpool *pool;
   size_t weight_bytes;
+  size_t peak_live;       /* most activation bytes live at one step (arena lower bound) */
   double flops;
 };
 
@@ -245,27 +247,57 @@ typedef struct placed {
   int first, last;
 } placed;
 
-static int cmp_size_desc(const void *a, const void *b, void *T_) {
-  const odai_rt_tensor *T = T_;
-  size_t x = T[*(const int *)a].bytes, y = T[*(const int *)b].bytes;
-  return x < y ? 1 : x > y ? -1 : (*(const int *)a - *(const int *)b);
-}
-
 static int cmp_off(const void *a, const void *b) {
   const placed *x = a, *y = b;
   return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Insertion sort keeps this allocation-free and qsort_r-free; n is small. */
-static void sort_by_size(int *idx, int n, odai_rt_tensor *T) {
+/* Orders tried by the planner (first fit in each; the smallest arena wins). */
+enum { ORDER_SIZE, ORDER_FIRST_USE, ORDER_LIFETIME, ORDER_COUNT };
+
+static long long order_key(const odai_rt_tensor *t, int order, int k) {
+  long long size = (long long)t->bytes, life = t->last - t->first;
+  if (order == ORDER_SIZE) return k == 0 ? -size : t->first;
+  if (order == ORDER_FIRST_USE) return k == 0 ? t->first : -size;
+  return k == 0 ? -(life * 4 + (size > 0)) * (size >> 6) : t->first;
+}
+
+/* Insertion sort keeps this qsort_r-free; n is a few hundred. */
+static void sort_order(int *idx, int n, const odai_rt_tensor *T, int order) {
   for (int i = 1; i < n; i++) {
     int v = idx[i], j = i - 1;
-    while (j >= 0 && cmp_size_desc(&idx[j], &v, T) > 0) {
+    while (j >= 0) {
+      long long a0 = order_key(&T[idx[j]], order, 0), b0 = order_key(&T[v], order, 0);
+      long long a1 = order_key(&T[idx[j]], order, 1), b1 = order_key(&T[v], order, 1);
+      if (a0 < b0 || (a0 == b0 && (a1 < b1 || (a1 == b1 && idx[j] < v)))) break;
       idx[j + 1] = idx[j];
       j--;
     }
     idx[j + 1] = v;
   }
+}
+
+/* First-fit offsets for tensors idx[0..n) in that order; returns the total. */
+static size_t first_fit(const int *idx, int n, const odai_rt_tensor *T, placed *pl, placed *tmp, size_t *offs) {
+  size_t total = 0;
+  for (int i = 0; i < n; i++) {
+    const odai_rt_tensor *t = &T[idx[i]];
+    size_t size = (t->bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size == 0) size = ARENA_ALIGN;
+    int nc = 0;
+    for (int j = 0; j < i; j++)
+      if (pl[j].first <= t->last && t->first <= pl[j].last) tmp[nc++] = pl[j];
+    qsort(tmp, (size_t)nc, sizeof *tmp, cmp_off);
+    size_t off = 0;
+    for (int j = 0; j < nc; j++) {
+      if (off + size <= tmp[j].off) break;
+      if (tmp[j].end > off) off = tmp[j].end;
+    }
+    pl[i] = (placed){off, off + size, t->first, t->last};
+    offs[i] = off;
+    if (off + size > total) total = off + size;
+  }
+  return total;
 }
 
 static odai_status plan_arena(odai_interpreter *it, odai_error *err) {
@@ -309,24 +341,34 @@ static odai_status plan_arena(odai_interpreter *it, odai_error *err) {
   int n = 0;
   for (int t = 0; t < it->n_tensors; t++)
     if (T[t].kind == RT_ARENA && T[t].first <= T[t].last) idx[n++] = t;
-  sort_by_size(idx, n, T);
-  size_t total = 0;
-  for (int i = 0; i < n; i++) {
-    odai_rt_tensor *t = &T[idx[i]];
-    size_t size = (t->bytes + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (size == 0) size = ARENA_ALIGN;
-    int nc = 0;
-    for (int j = 0; j < i; j++)
-      if (pl[j].first <= t->last && t->first <= pl[j].last) tmp[nc++] = pl[j];
-    qsort(tmp, (size_t)nc, sizeof *tmp, cmp_off);
-    size_t off = 0;
-    for (int j = 0; j < nc; j++) {
-      if (off + size <= tmp[j].off) break;
-      if (tmp[j].end > off) off = tmp[j].end;
+  size_t total = SIZE_MAX;
+  int *best = malloc(sizeof(int) * (size_t)(it->n_tensors + 1));
+  size_t *best_offs = malloc(sizeof(size_t) * (size_t)(it->n_tensors + 1));
+  if (!best || !best_offs) {
+    free(idx); free(pl); free(tmp); free(offs); free(best); free(best_offs);
+    return odai_error_set(err, ODAI_E_NOMEM, "out of memory planning the arena");
+  }
+  for (int order = 0; order < ORDER_COUNT; order++) {
+    sort_order(idx, n, T, order);
+    size_t tot = first_fit(idx, n, T, pl, tmp, offs);
+    if (tot < total) {
+      total = tot;
+      memcpy(best, idx, sizeof(int) * (size_t)n);
+      memcpy(best_offs, offs, sizeof(size_t) * (size_t)n);
     }
-    pl[i] = (placed){off, off + size, t->first, t->last};
-    offs[i] = off;
-    if (off + size > total) total = off + size;
+  }
+  if (n == 0) total = 0;
+  memcpy(idx, best, sizeof(int) * (size_t)n);
+  memcpy(offs, best_offs, sizeof(size_t) * (size_t)n);
+  free(best);
+  free(best_offs);
+  /* lower bound: the most bytes live at any step */
+  it->peak_live = 0;
+  for (int step = 0; step <= END; step++) {
+    size_t live = 0;
+    for (int i = 0; i < n; i++)
+      if (T[idx[i]].first <= step && step <= T[idx[i]].last) live += T[idx[i]].bytes;
+    if (live > it->peak_live) it->peak_live = live;
   }
   uint8_t *arena = odai_aligned_alloc(total ? total : ARENA_ALIGN);
   if (!arena) {
@@ -676,6 +718,7 @@ void odai_interpreter_get_stats(const odai_interpreter *it, odai_interpreter_sta
   memset(s, 0, sizeof *s);
   if (!it) return;
   s->arena_bytes = it->arena_bytes;
+  s->peak_live_bytes = it->peak_live;
   s->weight_bytes = it->weight_bytes;
   s->op_count = it->n_exec;
   s->flops = it->flops;

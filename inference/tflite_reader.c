@@ -447,7 +447,7 @@ static int parse_tensor(rd *r, const tbl *tt, const vec *buffers, odai_mtensor *
   t->elems = 1;
   for (int i = 0; i < t->rank; i++) {
     int32_t d = (int32_t)ld32(r->p + shape.pos + 4 * (size_t)i);
-    if (d < 0) return bad(r, "%s dim %llu is negative (%llu)", "shape", (unsigned)i, (unsigned)d);
+    if (d < 0) return bad(r, "%s dim %llu is negative (%lld)", "shape", (unsigned)i, (unsigned long long)(long long)d);
     t->shape[i] = d;
     if (d != 0 && t->elems > (INT64_C(1) << 40) / d)
       return bad(r, "%s product overflows (dim %llu = %llu)", "shape", (unsigned)i, (unsigned)d);

@@ -149,6 +149,7 @@ ODAI_API int odai_interpreter_num_threads(const odai_interpreter *interp);
 
 typedef struct odai_interpreter_stats {
   size_t arena_bytes;   /* activation arena */
+  size_t peak_live_bytes; /* most activation bytes live at one op (lower bound for the arena) */
   size_t weight_bytes;  /* constants as used at run time (fp32, packed) */
   int op_count;         /* ops executed per invoke after load-time folding/fusion */
   double flops;         /* floating point operations per invoke */
