@@ -1,0 +1,300 @@
+/* Segmentation mask maths: tensor activation, region-aware bilinear resize,
+ * MediaPipe's temporal smoothing, and mask compositing (tint, background
+ * blur with a running-sum box blur, replacement) on 8-bit images. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mask_ops.h"
+
+static bool mask_ok(const odai_mask *m) {
+  return m && m->data && m->width > 0 && m->height > 0 && m->stride >= m->width;
+}
+
+static bool canvas_ok(const odai_canvas *c) {
+  return c && c->data && c->width > 0 && c->height > 0 &&
+         (c->channels == 1 || c->channels == 3 || c->channels == 4) &&
+         c->stride >= (ptrdiff_t)c->width * c->channels;
+}
+
+odai_status odai_mask_from_tensor(const float *t, int w, int h, int ch,
+                                  odai_mask_activation act, int layer, const odai_mask *out,
+                                  odai_error *err) {
+  if (!t || !mask_ok(out) || w <= 0 || h <= 0 || ch <= 0)
+    return odai_error_set(err, ODAI_E_INVALID, "segmentation: bad tensor or mask");
+  if (out->width != w || out->height != h)
+    return odai_error_set(err, ODAI_E_INVALID, "segmentation: mask %dx%d for a %dx%d tensor",
+                          out->width, out->height, w, h);
+  if (layer < 0 || layer >= ch)
+    return odai_error_set(err, ODAI_E_INVALID,
+                          "segmentation: output_layer_index %d for %d channels", layer, ch);
+  if (act == ODAI_MASK_ACTIVATION_SOFTMAX && ch < 2)
+    return odai_error_set(err, ODAI_E_INVALID, "segmentation: softmax needs 2+ channels");
+  for (int y = 0; y < h; y++) {
+    const float *src = t + (size_t)y * (size_t)w * (size_t)ch;
+    float *dst = out->data + (ptrdiff_t)y * out->stride;
+    for (int x = 0; x < w; x++, src += ch) {
+      float v = src[layer];
+      switch (act) {
+        case ODAI_MASK_ACTIVATION_SIGMOID:
+          v = 1.0f / (1.0f + expf(-v));
+          break;
+        case ODAI_MASK_ACTIVATION_SOFTMAX: {
+          float mx = src[0];
+          for (int c = 1; c < ch; c++) mx = fmaxf(mx, src[c]);
+          float sum = 0;
+          for (int c = 0; c < ch; c++) sum += expf(src[c] - mx);
+          v = expf(v - mx) / sum;
+          break;
+        }
+        default:
+          break;
+      }
+      dst[x] = v;
+    }
+  }
+  return ODAI_OK;
+}
+
+odai_status odai_mask_resize(const odai_mask *src, float rx0, float ry0, float rx1, float ry1,
+                             const odai_mask *dst, odai_error *err) {
+  if (!mask_ok(src) || !mask_ok(dst))
+    return odai_error_set(err, ODAI_E_INVALID, "mask resize: bad mask");
+  if (!(rx1 > rx0) || !(ry1 > ry0) || !isfinite(rx0) || !isfinite(rx1) || !isfinite(ry0) ||
+      !isfinite(ry1))
+    return odai_error_set(err, ODAI_E_INVALID, "mask resize: empty source region");
+  const float sw = (float)src->width, sh = (float)src->height;
+  const float x_scale = (rx1 - rx0) * sw / (float)dst->width;
+  const float y_scale = (ry1 - ry0) * sh / (float)dst->height;
+  const float x_base = rx0 * sw, y_base = ry0 * sh;
+  const int wmax = src->width - 1, hmax = src->height - 1;
+  for (int oy = 0; oy < dst->height; oy++) {
+    float sy = y_base + ((float)oy + 0.5f) * y_scale - 0.5f;
+    if (sy < 0) sy = 0;
+    if (sy > (float)hmax) sy = (float)hmax;
+    const int y0 = (int)sy, y1 = y0 < hmax ? y0 + 1 : hmax;
+    const float fy = sy - (float)y0;
+    const float *r0 = src->data + (ptrdiff_t)y0 * src->stride;
+    const float *r1 = src->data + (ptrdiff_t)y1 * src->stride;
+    float *out = dst->data + (ptrdiff_t)oy * dst->stride;
+    for (int ox = 0; ox < dst->width; ox++) {
+      float sx = x_base + ((float)ox + 0.5f) * x_scale - 0.5f;
+      if (sx < 0) sx = 0;
+      if (sx > (float)wmax) sx = (float)wmax;
+      const int x0 = (int)sx, x1 = x0 < wmax ? x0 + 1 : wmax;
+      const float fx = sx - (float)x0;
+      const float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+      const float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+      out[ox] = top + (bot - top) * fy;
+    }
+  }
+  return ODAI_OK;
+}
+
+odai_status odai_mask_smooth(const odai_mask *cur, const odai_mask *prev, const odai_mask *out,
+                             float ratio, odai_error *err) {
+  if (!mask_ok(cur) || !mask_ok(prev) || !mask_ok(out))
+    return odai_error_set(err, ODAI_E_INVALID, "mask smoothing: bad mask");
+  if (prev->width != cur->width || prev->height != cur->height || out->width != cur->width ||
+      out->height != cur->height)
+    return odai_error_set(err, ODAI_E_INVALID, "mask smoothing: masks differ in size");
+  /* MediaPipe's polynomial fit of 1 - (1 - H(p))^2, H = binary entropy. */
+  const float c1 = 5.68842f, c2 = -0.748699f, c3 = -57.8051f, c4 = 291.309f, c5 = -624.717f;
+  for (int y = 0; y < cur->height; y++) {
+    const float *c = cur->data + (ptrdiff_t)y * cur->stride;
+    const float *p = prev->data + (ptrdiff_t)y * prev->stride;
+    float *o = out->data + (ptrdiff_t)y * out->stride;
+    for (int x = 0; x < cur->width; x++) {
+      const float nv = c[x];
+      const float t = nv - 0.5f, s = t * t;
+      const float u = 1.0f - fminf(1.0f, s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * c5)))));
+      o[x] = nv + (p[x] - nv) * (u * ratio);
+    }
+  }
+  return ODAI_OK;
+}
+
+void odai_mask_scratch_fini(odai_mask_scratch *s) {
+  if (!s) return;
+  free(s->tmp);
+  free(s->acc);
+  memset(s, 0, sizeof(*s));
+}
+
+static odai_status scratch_grow(odai_mask_scratch *s, size_t tmp, size_t acc, odai_error *err) {
+  if (tmp > s->tmp_cap) {
+    uint8_t *p = realloc(s->tmp, tmp);
+    if (!p) return odai_error_set(err, ODAI_E_NOMEM, "blur: out of memory");
+    s->tmp = p;
+    s->tmp_cap = tmp;
+  }
+  if (acc > s->acc_cap) {
+    uint32_t *p = realloc(s->acc, acc * sizeof(uint32_t));
+    if (!p) return odai_error_set(err, ODAI_E_NOMEM, "blur: out of memory");
+    s->acc = p;
+    s->acc_cap = acc;
+  }
+  return ODAI_OK;
+}
+
+/* (sum / n) rounded, by a 32.32 fixed-point reciprocal. */
+static inline uint8_t div_n(uint32_t sum, uint64_t inv) {
+  return (uint8_t)(((uint64_t)sum * inv + (1ull << 31)) >> 32);
+}
+
+/* Horizontal box pass: rows of src (stride ss) into dst (stride ds). */
+static void hpass(const uint8_t *src, ptrdiff_t ss, uint8_t *dst, ptrdiff_t ds, int w, int h,
+                  int ch, int r, uint64_t inv) {
+  for (int y = 0; y < h; y++) {
+    const uint8_t *s = src + (ptrdiff_t)y * ss;
+    uint8_t *d = dst + (ptrdiff_t)y * ds;
+    for (int c = 0; c < ch; c++) {
+      uint32_t sum = (uint32_t)(r + 1) * s[c];
+      for (int i = 1; i <= r; i++) sum += s[(ptrdiff_t)(i < w ? i : w - 1) * ch + c];
+      for (int x = 0; x < w; x++) {
+        d[(ptrdiff_t)x * ch + c] = div_n(sum, inv);
+        const int add = x + r + 1 < w ? x + r + 1 : w - 1;
+        const int sub = x - r > 0 ? x - r : 0;
+        sum += s[(ptrdiff_t)add * ch + c];
+        sum -= s[(ptrdiff_t)sub * ch + c];
+      }
+    }
+  }
+}
+
+/* Vertical box pass with one running sum per column (row-major walks). */
+static void vpass(const uint8_t *src, ptrdiff_t ss, uint8_t *dst, ptrdiff_t ds, int w, int h,
+                  int ch, int r, uint64_t inv, uint32_t *acc) {
+  const int n = w * ch;
+  for (int i = 0; i < n; i++) acc[i] = (uint32_t)(r + 1) * src[i];
+  for (int k = 1; k <= r; k++) {
+    const uint8_t *row = src + (ptrdiff_t)(k < h ? k : h - 1) * ss;
+    for (int i = 0; i < n; i++) acc[i] += row[i];
+  }
+  for (int y = 0; y < h; y++) {
+    uint8_t *d = dst + (ptrdiff_t)y * ds;
+    for (int i = 0; i < n; i++) d[i] = div_n(acc[i], inv);
+    const uint8_t *add = src + (ptrdiff_t)(y + r + 1 < h ? y + r + 1 : h - 1) * ss;
+    const uint8_t *sub = src + (ptrdiff_t)(y - r > 0 ? y - r : 0) * ss;
+    for (int i = 0; i < n; i++) acc[i] = acc[i] + add[i] - sub[i];
+  }
+}
+
+odai_status odai_blur_box(const odai_canvas *src, const odai_canvas *dst, int radius, int passes,
+                          odai_mask_scratch *s, odai_error *err) {
+  if (!canvas_ok(src) || !canvas_ok(dst) || !s)
+    return odai_error_set(err, ODAI_E_INVALID, "blur: bad image");
+  if (src->width != dst->width || src->height != dst->height || src->channels != dst->channels)
+    return odai_error_set(err, ODAI_E_INVALID, "blur: source and destination differ");
+  if (radius < 0 || radius > 4096 || passes < 1 || passes > 8)
+    return odai_error_set(err, ODAI_E_INVALID, "blur: radius %d / passes %d out of range",
+                          radius, passes);
+  const int w = src->width, h = src->height, ch = src->channels;
+  const ptrdiff_t ts = (ptrdiff_t)w * ch;
+  if (radius == 0) {
+    if (src->data != dst->data)
+      for (int y = 0; y < h; y++)
+        memmove(dst->data + (ptrdiff_t)y * dst->stride, src->data + (ptrdiff_t)y * src->stride,
+                (size_t)ts);
+    return ODAI_OK;
+  }
+  odai_status st = scratch_grow(s, (size_t)ts * (size_t)h, (size_t)ts, err);
+  if (st != ODAI_OK) return st;
+  const uint64_t inv = ((1ull << 32) + (uint64_t)radius) / (uint64_t)(2 * radius + 1);
+  const uint8_t *in = src->data;
+  ptrdiff_t in_stride = src->stride;
+  for (int p = 0; p < passes; p++) {
+    /* tmp holds the horizontal result; the vertical pass writes dst, which
+     * then feeds the next pass (in place is safe: hpass reads all of a row
+     * of dst before tmp is read back). */
+    hpass(in, in_stride, s->tmp, ts, w, h, ch, radius, inv);
+    vpass(s->tmp, ts, dst->data, dst->stride, w, h, ch, radius, inv, s->acc);
+    in = dst->data;
+    in_stride = dst->stride;
+  }
+  return ODAI_OK;
+}
+
+static odai_status check_pair(const odai_canvas *img, const odai_mask *m, odai_error *err) {
+  if (!canvas_ok(img) || !mask_ok(m))
+    return odai_error_set(err, ODAI_E_INVALID, "mask overlay: bad image or mask");
+  if (img->width != m->width || img->height != m->height)
+    return odai_error_set(err, ODAI_E_INVALID, "mask overlay: mask %dx%d for a %dx%d image",
+                          m->width, m->height, img->width, img->height);
+  return ODAI_OK;
+}
+
+/* Weight in [0,256] from a mask value (NaN and out of range clamped). */
+static inline uint32_t weight(float v) {
+  if (!(v > 0.0f)) return 0;
+  if (v >= 1.0f) return 256;
+  return (uint32_t)(v * 256.0f + 0.5f);
+}
+
+odai_status odai_mask_tint(const odai_canvas *img, const odai_mask *m, odai_color color,
+                           float alpha, bool invert, odai_error *err) {
+  odai_status st = check_pair(img, m, err);
+  if (st != ODAI_OK) return st;
+  uint8_t col[4] = {img->bgr ? color.b : color.r, color.g, img->bgr ? color.r : color.b, 255};
+  if (img->channels == 1) col[0] = (uint8_t)((color.r * 77 + color.g * 150 + color.b * 29) >> 8);
+  const int cc = img->channels == 4 ? 3 : img->channels;
+  for (int y = 0; y < img->height; y++) {
+    uint8_t *p = img->data + (ptrdiff_t)y * img->stride;
+    const float *mv = m->data + (ptrdiff_t)y * m->stride;
+    for (int x = 0; x < img->width; x++, p += img->channels) {
+      float v = invert ? 1.0f - mv[x] : mv[x];
+      uint32_t a = weight(v * alpha);
+      if (!a) continue;
+      for (int c = 0; c < cc; c++) p[c] = (uint8_t)((p[c] * (256 - a) + col[c] * a + 128) >> 8);
+    }
+  }
+  return ODAI_OK;
+}
+
+static void composite(const odai_canvas *img, const odai_mask *m, const uint8_t *bg,
+                      ptrdiff_t bg_stride, const uint8_t *color) {
+  const int ch = img->channels;
+  for (int y = 0; y < img->height; y++) {
+    uint8_t *p = img->data + (ptrdiff_t)y * img->stride;
+    const uint8_t *b = bg ? bg + (ptrdiff_t)y * bg_stride : NULL;
+    const float *mv = m->data + (ptrdiff_t)y * m->stride;
+    for (int x = 0; x < img->width; x++, p += ch) {
+      const uint32_t a = weight(mv[x]);
+      if (a == 256) continue;
+      const uint8_t *q = b ? b + (ptrdiff_t)x * ch : color;
+      for (int c = 0; c < ch; c++) p[c] = (uint8_t)((p[c] * a + q[c] * (256 - a) + 128) >> 8);
+    }
+  }
+}
+
+odai_status odai_mask_blur_background(const odai_canvas *img, const odai_mask *m, int radius,
+                                      odai_mask_scratch *s, odai_error *err) {
+  odai_status st = check_pair(img, m, err);
+  if (st != ODAI_OK) return st;
+  if (!s) return odai_error_set(err, ODAI_E_INVALID, "background blur: NULL scratch");
+  const int w = img->width, h = img->height, ch = img->channels;
+  const ptrdiff_t ts = (ptrdiff_t)w * ch;
+  /* The blurred copy lives after the blur's own temporary in the scratch. */
+  st = scratch_grow(s, (size_t)ts * (size_t)h * 2, (size_t)ts, err);
+  if (st != ODAI_OK) return st;
+  odai_canvas blurred = {s->tmp + (size_t)ts * (size_t)h, w, h, ts, ch, img->bgr};
+  odai_mask_scratch inner = {s->tmp, (size_t)ts * (size_t)h, s->acc, s->acc_cap};
+  st = odai_blur_box(img, &blurred, radius, 3, &inner, err);
+  if (st != ODAI_OK) return st;
+  composite(img, m, blurred.data, blurred.stride, NULL);
+  return ODAI_OK;
+}
+
+odai_status odai_mask_replace_background(const odai_canvas *img, const odai_mask *m,
+                                         const odai_canvas *bg, odai_color color,
+                                         odai_error *err) {
+  odai_status st = check_pair(img, m, err);
+  if (st != ODAI_OK) return st;
+  if (bg && (!canvas_ok(bg) || bg->width != img->width || bg->height != img->height ||
+             bg->channels != img->channels))
+    return odai_error_set(err, ODAI_E_INVALID, "background replace: background differs in size");
+  uint8_t col[4] = {img->bgr ? color.b : color.r, color.g, img->bgr ? color.r : color.b, 255};
+  if (img->channels == 1) col[0] = (uint8_t)((color.r * 77 + color.g * 150 + color.b * 29) >> 8);
+  composite(img, m, bg ? bg->data : NULL, bg ? bg->stride : 0, col);
+  return ODAI_OK;
+}
