@@ -95,6 +95,11 @@ ODAI_API int odai_contract_input_count(const odai_contract *c, const char *tag);
 ODAI_API int odai_contract_output_count(const odai_contract *c, const char *tag);
 ODAI_API int odai_contract_input_side_count(const odai_contract *c, const char *tag);
 ODAI_API int odai_contract_output_side_count(const odai_contract *c, const char *tag);
+/* The tag of the node's i-th input/output stream reference as written
+ * ("" when untagged), NULL past the end. Lets generic calculators
+ * (PassThrough) accept whatever tags a node uses. Transfer none. */
+ODAI_API const char *odai_contract_input_tag(const odai_contract *c, int i);
+ODAI_API const char *odai_contract_output_tag(const odai_contract *c, int i);
 /* The options message type read by the calculator, e.g.
  * "mediapipe.FlowLimiterCalculatorOptions" (string must be static). */
 ODAI_API void odai_contract_options(odai_contract *c, const char *options_type);
@@ -140,6 +145,14 @@ ODAI_API const odai_packet *odai_calc_input(const odai_calc_ctx *ctx, const char
 ODAI_API odai_timestamp odai_calc_input_bound(const odai_calc_ctx *ctx, const char *tag, int index);
 /* True when the input stream has ended and holds no more packets. */
 ODAI_API bool odai_calc_input_done(const odai_calc_ctx *ctx, const char *tag, int index);
+
+/* Flat access to a node's input ports, numbered 0..n-1 in the order the
+ * node lists its input streams (generic calculators iterate this way). */
+ODAI_API int odai_calc_num_inputs(const odai_calc_ctx *ctx);
+/* Tag of input port k ("" untagged; NULL if k is out of range); *index
+ * receives its index when index != NULL. Transfer none. */
+ODAI_API const char *odai_calc_input_tag_at(const odai_calc_ctx *ctx, int k, int *index);
+ODAI_API const odai_packet *odai_calc_input_at(const odai_calc_ctx *ctx, int k);
 
 /* Emit a packet on an output (transfer full, also on failure). Its
  * timestamp must be >= the output's bound (strictly increasing per stream);

@@ -1,0 +1,109 @@
+/* calculators/flow/flow_limiter.c: FlowLimiterCalculator (MediaPipe name
+ * and options). Lets at most max_in_flight frames into the downstream part
+ * of a graph; the FINISHED back edge reports a frame done. Frames arriving
+ * while the limit is reached wait in a queue of max_in_queue (oldest
+ * dropped first) or are dropped, so a slow graph drops frames instead of
+ * growing queues. ALLOW (optional) tells, per frame, whether it went in.
+ *
+ *   node { calculator: "FlowLimiterCalculator"
+ *          input_stream: "input_video" input_stream: "FINISHED:out"
+ *          input_stream_info { tag_index: "FINISHED" back_edge: true }
+ *          output_stream: "throttled" }
+ * Not implemented: in_flight_timeout. */
+#include <stdlib.h>
+
+#include "calculators/registry.h"
+#include "odai/options.h"
+
+#define OPTS "mediapipe.FlowLimiterCalculatorOptions"
+
+typedef struct limiter {
+  int max_in_flight, max_in_queue, in_flight;
+  odai_packet **q; /* FIFO of waiting frames, capacity max_in_queue + 1 */
+  int qhead, qcount, qcap;
+} limiter;
+
+static odai_status contract(odai_contract *c) {
+  odai_status st = odai_contract_input(c, "", ODAI_TYPE_ANY, 0);
+  if (!st) st = odai_contract_input(c, "FINISHED", ODAI_TYPE_ANY, ODAI_PORT_OPTIONAL | ODAI_PORT_BACK_EDGE_OK);
+  if (!st) st = odai_contract_input(c, "OPTIONS", ODAI_TYPE_ANY, ODAI_PORT_OPTIONAL);
+  if (!st) st = odai_contract_output(c, "", ODAI_TYPE_ANY, 0);
+  if (!st) st = odai_contract_output(c, "ALLOW", ODAI_TYPE_BOOL, ODAI_PORT_OPTIONAL);
+  if (!st) st = odai_contract_input_side(c, "MAX_IN_FLIGHT", ODAI_TYPE_INT, ODAI_PORT_OPTIONAL);
+  if (st) return st;
+  odai_contract_options(c, OPTS);
+  odai_contract_input_handler(c, "ImmediateInputStreamHandler");
+  return ODAI_OK;
+}
+
+static odai_status open_(odai_calc_ctx *ctx) {
+  limiter *s = odai_calc_state(ctx);
+  const odai_options *o = odai_calc_options(ctx);
+  s->max_in_flight = (int)odai_options_get_int(o, "max_in_flight", 1);
+  s->max_in_queue = (int)odai_options_get_int(o, "max_in_queue", 0);
+  int64_t side;
+  if (odai_packet_get_int(odai_calc_side_input(ctx, "MAX_IN_FLIGHT", 0), &side) == ODAI_OK)
+    s->max_in_flight = (int)side;
+  if (s->max_in_flight < 1 || s->max_in_queue < 0)
+    return odai_calc_error(ctx, ODAI_E_INVALID, "max_in_flight must be >= 1 and max_in_queue >= 0");
+  s->qcap = s->max_in_queue + 1;
+  s->q = calloc((size_t)s->qcap, sizeof *s->q);
+  if (!s->q) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+  return ODAI_OK;
+}
+
+static odai_status decide(odai_calc_ctx *ctx, odai_packet *frame, bool allow) {
+  odai_timestamp ts = odai_packet_timestamp(frame);
+  odai_status st = ODAI_OK;
+  if (allow) {
+    st = odai_calc_output(ctx, "", 0, frame);
+  } else {
+    odai_packet_unref(frame);
+    st = odai_calc_set_bound(ctx, "", 0, odai_ts_next_allowed(ts));
+  }
+  if (!st && odai_calc_output_count(ctx, "ALLOW"))
+    st = odai_calc_output(ctx, "ALLOW", 0, odai_packet_new_bool(allow, ts));
+  return st;
+}
+
+static odai_status process(odai_calc_ctx *ctx) {
+  limiter *s = odai_calc_state(ctx);
+  odai_status st = ODAI_OK;
+  if (odai_calc_input(ctx, "FINISHED", 0) && s->in_flight > 0) s->in_flight--;
+  const odai_packet *in = odai_calc_input(ctx, "", 0);
+  if (in) {
+    s->q[(s->qhead + s->qcount) % s->qcap] = odai_packet_ref(in);
+    s->qcount++;
+  }
+  /* Admit frames in timestamp order while there is room, then drop the
+   * oldest beyond max_in_queue: decisions are made in timestamp order. */
+  while (s->qcount && !st) {
+    odai_packet *f = s->q[s->qhead];
+    bool allow = s->in_flight < s->max_in_flight;
+    if (!allow && s->qcount <= s->max_in_queue) break;
+    s->q[s->qhead] = NULL;
+    s->qhead = (s->qhead + 1) % s->qcap;
+    s->qcount--;
+    if (allow) s->in_flight++;
+    st = decide(ctx, f, allow);
+  }
+  return st;
+}
+
+static odai_status close_(odai_calc_ctx *ctx) {
+  limiter *s = odai_calc_state(ctx);
+  for (int i = 0; s->q && i < s->qcount; i++) odai_packet_unref(s->q[(s->qhead + i) % s->qcap]);
+  free(s->q);
+  s->q = NULL;
+  return ODAI_OK;
+}
+
+const odai_calculator_def odai_calc_flow_limiter = {
+    .name = "FlowLimiterCalculator",
+    .description = "admits at most max_in_flight frames (FINISHED back edge), drops the rest",
+    .state_size = sizeof(limiter),
+    .contract = contract,
+    .open = open_,
+    .process = process,
+    .close = close_,
+};

@@ -1,0 +1,23 @@
+/* calculators/registry.c: the one list of built-in calculators (as
+ * FFmpeg's allfilters.c lists its filters). Adding a calculator = its .c
+ * file + one extern in registry.h + one line here + a test + a line in
+ * docs/calculators.md. */
+#include "calculators/registry.h"
+
+static const odai_calculator_def *const k_builtin[] = {
+    /* flow/ */
+    &odai_calc_pass_through,
+    &odai_calc_flow_limiter,
+    &odai_calc_packet_thinner,
+    &odai_calc_gate,
+    &odai_calc_previous_loopback,
+    &odai_calc_packet_cloner,
+    &odai_calc_side_packet_to_stream,
+    &odai_calc_constant_side_packet,
+    &odai_calc_counting_source,
+};
+
+const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {
+  *n = sizeof k_builtin / sizeof k_builtin[0];
+  return k_builtin;
+}
