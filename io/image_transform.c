@@ -31,13 +31,16 @@ static void resize_float(const odai_image_planes *s, const odai_image_planes *d,
   const int sw = s->width, sh = s->height, dw = d->width, dh = d->height;
   const float scx = (float)sw / (float)dw, scy = (float)sh / (float)dh;
   if (filter == ODAI_RESIZE_NEAREST) {
+    /* 16.16 fixed-point stepping from the centre, exactly as libyuv's
+     * point sampling, so every format picks the same source pixels. */
+    const int64_t dx = ((int64_t)sw << 16) / dw, dy = ((int64_t)sh << 16) / dh;
     for (int yd = 0; yd < dh; yd++) {
-      int ys = (int)(((float)yd + 0.5f) * scy);
+      int ys = (int)(((dy >> 1) + yd * dy) >> 16);
       ys = ys < sh ? ys : sh - 1;
       const float *sr = frow(s, ys);
       float *dr = (float *)(void *)(d->data[0] + (size_t)yd * d->stride[0]);
       for (int xd = 0; xd < dw; xd++) {
-        int xs = (int)(((float)xd + 0.5f) * scx);
+        int xs = (int)(((dx >> 1) + xd * dx) >> 16);
         xs = xs < sw ? xs : sw - 1;
         for (int c = 0; c < ch; c++) dr[xd * ch + c] = sr[xs * ch + c];
       }
@@ -72,10 +75,12 @@ static void resize_float(const odai_image_planes *s, const odai_image_planes *d,
     }
     return;
   }
-  /* Bilinear with pixel centres aligned (OpenCV INTER_LINEAR, TF
-   * half_pixel_centers), clamped at the borders. */
+  /* Bilinear as libyuv does it for the 8-bit formats, per axis: pixel
+   * centres aligned when shrinking (OpenCV INTER_LINEAR, TF
+   * half_pixel_centers), corners aligned when enlarging. */
   for (int yd = 0; yd < dh; yd++) {
-    float fy = ((float)yd + 0.5f) * scy - 0.5f;
+    float fy = dh > sh ? (dh > 1 ? (float)yd * (float)(sh - 1) / (float)(dh - 1) : 0.0f)
+                       : ((float)yd + 0.5f) * scy - 0.5f;
     if (fy < 0.0f) fy = 0.0f;
     int y0 = (int)fy;
     if (y0 > sh - 1) y0 = sh - 1;
@@ -85,7 +90,8 @@ static void resize_float(const odai_image_planes *s, const odai_image_planes *d,
     const float *r0 = frow(s, y0), *r1 = frow(s, y1);
     float *dr = (float *)(void *)(d->data[0] + (size_t)yd * d->stride[0]);
     for (int xd = 0; xd < dw; xd++) {
-      float fx = ((float)xd + 0.5f) * scx - 0.5f;
+      float fx = dw > sw ? (dw > 1 ? (float)xd * (float)(sw - 1) / (float)(dw - 1) : 0.0f)
+                         : ((float)xd + 0.5f) * scx - 0.5f;
       if (fx < 0.0f) fx = 0.0f;
       int x0 = (int)fx;
       if (x0 > sw - 1) x0 = sw - 1;

@@ -43,6 +43,11 @@ typedef struct odai_decode_options {
   /* JPEG: faster, slightly less accurate IDCT (TJFLAG_FASTDCT) and chroma
    * upsampling (TJFLAG_FASTUPSAMPLE). */
   bool fast;
+  /* JPEG: accept a stream libjpeg-turbo only warns about (extraneous
+   * bytes, premature end: the missing part is filled grey). Off by default:
+   * a truncated file is ODAI_E_CORRUPT. Cameras that emit slightly broken
+   * MJPEG frames want it on. */
+  bool lenient;
 } odai_decode_options;
 
 typedef struct odai_encode_options {
