@@ -66,12 +66,17 @@ odai_status odai_subgraph_register_config(odai_graph_config *cfg, odai_error *er
   return st;
 }
 
-odai_status odai_subgraph_register_text(const char *text, const char *source_name, odai_error *err) {
+odai_status odai_subgraph_register_text_n(const char *text, size_t len, const char *source_name,
+                                          odai_error *err) {
   if (!text) return odai_error_set(err, ODAI_E_INVALID, "odai_subgraph_register_text: text is NULL");
   odai_graph_config *cfg;
-  odai_status st = odai_config_parse(text, strlen(text), source_name, &cfg, err);
+  odai_status st = odai_config_parse(text, len, source_name, &cfg, err);
   if (st) return st;
   return odai_subgraph_register_config(cfg, err);
+}
+
+odai_status odai_subgraph_register_text(const char *text, const char *source_name, odai_error *err) {
+  return odai_subgraph_register_text_n(text, text ? strlen(text) : 0, source_name, err);
 }
 
 odai_status odai_subgraph_register_file(const char *path, odai_error *err) {

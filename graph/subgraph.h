@@ -22,6 +22,9 @@ odai_status odai_subgraph_register_config(odai_graph_config *cfg, odai_error *er
  * it; ODAI_E_PARSE with file:line:col on bad text, ODAI_E_INVALID when it has
  * no `type:`. */
 odai_status odai_subgraph_register_text(const char *text, const char *source_name, odai_error *err);
+/* The same for `len` bytes of text (need not be NUL-terminated). */
+odai_status odai_subgraph_register_text_n(const char *text, size_t len, const char *source_name,
+                                          odai_error *err);
 
 /* Parse and register one .pbtxt file (must have a `type:`). */
 odai_status odai_subgraph_register_file(const char *path, odai_error *err);

@@ -521,6 +521,54 @@ static void test_concurrent_registry(void **state) {
   assert_int_equal(odai_subgraph_count(), 4);
 }
 
+/* The fuzz seeds are real-shaped configs too: each part must parse, and the
+ * graphs expand, except the two seeds that exercise errors. */
+static void test_fuzz_seeds(void **state) {
+  (void)state;
+  const char *src = getenv("ODAI_SOURCE_DIR");
+  if (!src) fail_msg("ODAI_SOURCE_DIR is not set (run through ctest)");
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/tests/graph/fuzz/fuzz_config/seeds", src);
+  const char *names[] = {"01_passthrough", "02_flow_limiter", "03_syntax_zoo", "04_executors", "05_handlers",
+                         "06_node_options", "07_subgraph", "08_face_detection", "09_recursion", "10_side_packets",
+                         "11_gate", "12_loopback", "13_errors", "14_nested_subgraphs", "15_option_value_syntax"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s.pbtxt", dir, names[i]);
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("missing seed %s", path);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = buf, *sep;
+    odai_error err = {0};
+    while ((sep = strstr(p, "\n----\n"))) {
+      *sep = '\0';
+      if (odai_subgraph_register_text(p, names[i], &err) != ODAI_OK) fail_msg("%s: %s", names[i], err.message);
+      p = sep + 6;
+    }
+    odai_graph_config *c = NULL;
+    odai_status st = odai_config_parse(p, strlen(p), names[i], &c, &err);
+    if (i == 12) {
+      assert_int_equal(st, ODAI_E_PARSE);
+      if (!strstr(err.message, "13_errors:4:16")) fail_msg("%s", err.message);
+      assert_non_null(strstr(err.message, "13_errors:4:16: found an unterminated string"));
+      continue;
+    }
+    if (st) fail_msg("%s: %s", names[i], err.message);
+    st = odai_config_expand_subgraphs(c, &err);
+    if (i == 8) {
+      assert_int_equal(st, ODAI_E_INVALID);
+      assert_non_null(strstr(err.message, "subgraph recursion: A -> B -> A"));
+    } else if (st) {
+      fail_msg("%s: %s", names[i], err.message);
+    }
+    odai_config_free(c);
+    odai_subgraph_clear();
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_registry, teardown),
@@ -533,6 +581,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_face_detection_options, teardown),
       cmocka_unit_test_teardown(test_option_value_syntax, teardown),
       cmocka_unit_test_teardown(test_concurrent_registry, teardown),
+      cmocka_unit_test_teardown(test_fuzz_seeds, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
