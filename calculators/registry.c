@@ -15,6 +15,12 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_side_packet_to_stream,
     &odai_calc_constant_side_packet,
     &odai_calc_counting_source,
+    /* inference/ */
+    &odai_calc_image_to_tensor,
+    &odai_calc_inference,
+    &odai_calc_inference_cpu,
+    &odai_calc_tflite_inference,
+    &odai_calc_tensors_to_floats,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

@@ -23,4 +23,11 @@ extern const odai_calculator_def odai_calc_side_packet_to_stream;
 extern const odai_calculator_def odai_calc_constant_side_packet;
 extern const odai_calculator_def odai_calc_counting_source;
 
+/* calculators/inference/ */
+extern const odai_calculator_def odai_calc_image_to_tensor;
+extern const odai_calculator_def odai_calc_inference;
+extern const odai_calculator_def odai_calc_inference_cpu;
+extern const odai_calculator_def odai_calc_tflite_inference;
+extern const odai_calculator_def odai_calc_tensors_to_floats;
+
 #endif /* ODAI_CALCULATORS_REGISTRY_H */
