@@ -27,6 +27,8 @@ struct odai_interpreter {
   int *exec;              /* indices into plan of the ops that run */
   uint8_t *arena;
   size_t arena_bytes;
+  uint8_t *scratch;       /* per-thread kernel scratch: threads x scratch_stride */
+  size_t scratch_stride;
   odai_tpool *pool;
   size_t weight_bytes;
   size_t peak_live;       /* most activation bytes live at one step (arena lower bound) */
@@ -179,6 +181,32 @@ static odai_status fuse_prelu(odai_interpreter *it, bool *dead, int *producer, o
   }
   (void)fused;
   return ODAI_OK;
+}
+
+/* A PRELU whose input comes only from a CONV_2D / DEPTHWISE_CONV_2D with no
+ * activation runs inside that conv (the kernels apply per-channel alpha). */
+static void fuse_prelu_into_conv(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *pr = &it->plan[i];
+    if (dead[i] || pr->code != OP_PRELU || pr->n_in != 2) continue;
+    int x = pr->in[0], a = pr->in[1];
+    if (x < 0 || a < 0 || producer[x] < 0 || dead[producer[x]]) continue;
+    odai_plan_op *c = &it->plan[producer[x]];
+    if ((c->code != OP_CONV_2D && c->code != OP_DEPTHWISE_CONV_2D) || c->opt.activation != ACT_NONE ||
+        c->prelu_alpha >= 0 || c->n_out != 1)
+      continue;
+    const odai_rt_tensor *at = &it->T[a], *xt = &it->T[x];
+    if (at->kind != RT_CONST || at->dtype != ODAI_DTYPE_FLOAT32 || xt->rank != 4 || at->elems != xt->shape[3])
+      continue;
+    bool ones = true;
+    for (int d = 0; d + 1 < at->rank; d++) ones = ones && at->shape[d] == 1;
+    if (!ones || xt->consumers != 1 || xt->is_output) continue;
+    c->prelu_alpha = a;
+    c->out[0] = pr->out[0];
+    c->fused_name = "PRELU";
+    dead[i] = true;
+    count_consumers(it, dead, producer);
+  }
 }
 
 static bool can_fuse_activation(int code) {
@@ -394,6 +422,28 @@ static odai_status plan_arena(odai_interpreter *it, odai_error *err) {
   return ODAI_OK;
 }
 
+/* Per-thread scratch for the kernels (im2col tiles etc.), sized for the
+ * largest op and the current thread count. */
+static odai_status alloc_scratch(odai_interpreter *it, int threads, odai_error *err) {
+  size_t need = 0;
+  for (int i = 0; i < it->n_plan; i++)
+    if (it->plan[i].scratch_need > need) need = it->plan[i].scratch_need;
+  need = (need + 63) & ~(size_t)63;
+  uint8_t *s = NULL;
+  if (need) {
+    s = odai_aligned_alloc(need * (size_t)threads);
+    if (!s) return odai_error_set(err, ODAI_E_NOMEM, "out of memory for %zu bytes of kernel scratch", need * threads);
+  }
+  free(it->scratch);
+  it->scratch = s;
+  it->scratch_stride = need;
+  for (int i = 0; i < it->n_plan; i++) {
+    it->plan[i].scratch = s;
+    it->plan[i].scratch_stride = need;
+  }
+  return ODAI_OK;
+}
+
 static void compute_weight_bytes(odai_interpreter *it) {
   uint8_t *seen = calloc((size_t)it->n_tensors + 1, 1);
   size_t w = 0;
@@ -429,6 +479,7 @@ void odai_interpreter_free(odai_interpreter *it) {
   free(it->exec);
   free(it->T);
   free(it->arena);
+  free(it->scratch);
   free(it);
 }
 
@@ -530,6 +581,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
     op->custom = mop->custom_options;
     op->custom_len = mop->custom_options_len;
     op->T = it->T;
+    op->prelu_alpha = -1;
     odai_op_set_activation(op, mop->opt.activation);
     if (mop->opt.activation == ACT_TANH || mop->opt.activation == ACT_SIGN_BIT) {
       st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (%s): fused activation %d not supported", i,
@@ -546,6 +598,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   /* Fusion passes. */
   count_consumers(it, dead, producer);
   if ((st = fuse_prelu(it, dead, producer, err))) goto fail;
+  fuse_prelu_into_conv(it, dead, producer);
   fuse_activations(it, dead, producer);
   {
     int n = 0;
@@ -585,6 +638,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   if ((st = plan_arena(it, err))) goto fail;
   compute_weight_bytes(it);
   if ((st = odai_tpool_create(opt->num_threads, &it->pool, err))) goto fail;
+  if ((st = alloc_scratch(it, odai_tpool_threads(it->pool), err))) goto fail;
   free(dead);
   free(producer);
   *out = it;
@@ -598,9 +652,9 @@ fail:
 
 /* ---- run ------------------------------------------------------------- */
 
-static void run_range(void *ctx, int64_t b, int64_t e) {
+static void run_range(void *ctx, int tid, int64_t b, int64_t e) {
   const odai_plan_op *op = ctx;
-  op->k->run(op, b, e);
+  op->k->run(op, tid, b, e);
 }
 
 odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
@@ -612,7 +666,7 @@ odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
     if (threads > 1 && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
       odai_tpool_run(it->pool, op->n_items, run_range, op);
     else
-      op->k->run(op, 0, op->n_items);
+      op->k->run(op, 0, 0, op->n_items);
   }
   return ODAI_OK;
 }
@@ -639,6 +693,7 @@ odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const
   t->bytes = (size_t)e * odai_dtype_size((odai_dtype)t->dtype);
   odai_status st = prepare_all(it, false, err);
   if (st == ODAI_OK) st = plan_arena(it, err);
+  if (st == ODAI_OK) st = alloc_scratch(it, odai_tpool_threads(it->pool), err);
   if (st != ODAI_OK) {
     memcpy(it->T, saved, sizeof *saved * (size_t)it->n_tensors);
     odai_error st2;
@@ -657,6 +712,10 @@ odai_status odai_interpreter_set_num_threads(odai_interpreter *it, int n, odai_e
   odai_tpool *p;
   odai_status st = odai_tpool_create(n, &p, err);
   if (st) return st;
+  if ((st = alloc_scratch(it, n, err))) {
+    odai_tpool_free(p);
+    return st;
+  }
   odai_tpool_free(it->pool);
   it->pool = p;
   return ODAI_OK;

@@ -46,7 +46,7 @@ static void *worker_main(void *p) {
     int64_t n = pool->n, b, e;
     pthread_mutex_unlock(&pool->mu);
     range_of(n, pool->threads, index, &b, &e);
-    if (b < e) fn(ctx, b, e);
+    if (b < e) fn(ctx, index, b, e);
     pthread_mutex_lock(&pool->mu);
     if (--pool->pending == 0) pthread_cond_signal(&pool->done);
   }
@@ -108,7 +108,7 @@ int odai_tpool_threads(const odai_tpool *pool) { return pool ? pool->threads : 1
 void odai_tpool_run(odai_tpool *pool, int64_t n, odai_tpool_fn fn, void *ctx) {
   if (n <= 0) return;
   if (!pool || pool->threads <= 1 || n == 1) {
-    fn(ctx, 0, n);
+    fn(ctx, 0, 0, n);
     return;
   }
   pthread_mutex_lock(&pool->mu);
@@ -121,7 +121,7 @@ void odai_tpool_run(odai_tpool *pool, int64_t n, odai_tpool_fn fn, void *ctx) {
   pthread_mutex_unlock(&pool->mu);
   int64_t b, e;
   range_of(n, pool->threads, 0, &b, &e);
-  if (b < e) fn(ctx, b, e);
+  if (b < e) fn(ctx, 0, b, e);
   pthread_mutex_lock(&pool->mu);
   while (pool->pending > 0) pthread_cond_wait(&pool->done, &pool->mu);
   pthread_mutex_unlock(&pool->mu);

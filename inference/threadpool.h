@@ -9,7 +9,8 @@
 #include "odai/common.h"
 
 typedef struct odai_tpool odai_tpool;
-typedef void (*odai_tpool_fn)(void *ctx, int64_t begin, int64_t end);
+/* tid: 0 for the caller, 1..threads-1 for workers (index per-thread scratch). */
+typedef void (*odai_tpool_fn)(void *ctx, int tid, int64_t begin, int64_t end);
 
 /* A pool of `threads` workers in total (the caller counts as one, so
  * threads - 1 pthreads are started). threads <= 1 gives a pool that runs

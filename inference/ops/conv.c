@@ -1,13 +1,8 @@
 /* inference/ops/conv.c: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
- * MediaPipe's Convolution2DTransposeBias, float32 NHWC. Weights are packed
- * once in prepare ([kh][kw][I][O] so the inner loop runs over contiguous
- * output channels); run() covers a range of output rows (N*OH) so the
- * thread pool can split it. These are the portable kernels of the op layer;
- * the SIMD kernels of inference/kernels/ plug in behind the same prepare/run.
- *
- * Need from the kernel API (inference/kernels/kernels.h, helper D): a conv /
- * depthwise entry taking packed weights + bias + [oy_begin, oy_end) + min/max
- * clamp, and a pack function called from prepare. */
+ * MediaPipe's Convolution2DTransposeBias, float32 NHWC. Shapes, padding and
+ * fused activation (or fused PReLU) are resolved here; the arithmetic is the
+ * kernel layer's (inference/kernels/kernels.h: plan, pack once, run over
+ * tiles with per-thread scratch). Work items = the kernel's tiles. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,13 +20,21 @@ odai_status odai_op_error(const odai_plan_op *op, odai_error *err, const char *f
   return odai_error_set(err, ODAI_E_INVALID, "operator %d (%s): %s", op->model_index, op->name, msg);
 }
 
-static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+/* (Re)allocate op->packed for `bytes`; packing is redone on every prepare
+ * (create and resize) since a plan's layout may depend on the shape. */
+static odai_status ensure_packed(odai_plan_op *op, size_t bytes, odai_error *err) {
+  if (op->packed && op->packed_bytes >= bytes) return ODAI_OK;
+  free(op->packed);
+  op->packed = odai_aligned_alloc(bytes);
+  op->packed_bytes = op->packed ? bytes : 0;
+  if (!op->packed) return odai_error_set(err, ODAI_E_NOMEM, "out of memory packing weights (%zu bytes)", bytes);
+  return ODAI_OK;
+}
 
-/* Common checks: 4-D float input, constant 4-D weights, optional [O] bias. */
 static odai_status conv_common(odai_plan_op *op, odai_error *err, int *O, int *kh, int *kw, int *I) {
   odai_rt_tensor *x = op_in(op, 0), *w = op_in(op, 1), *b = op_in(op, 2);
-  if (!x || !w || x->rank != 4 || w->rank != 4)
-    return odai_op_error(op, err, "needs a 4-D input and 4-D weights");
+  if (!x || !w || x->rank != 4 || w->rank != 4 || x->dtype != ODAI_DTYPE_FLOAT32)
+    return odai_op_error(op, err, "needs a 4-D float32 input and 4-D weights");
   if (w->kind != RT_CONST || w->dtype != ODAI_DTYPE_FLOAT32)
     return odai_op_error(op, err, "weights must be a float32 constant");
   if (b && (b->kind != RT_CONST || b->dtype != ODAI_DTYPE_FLOAT32))
@@ -46,8 +49,15 @@ static odai_status conv_common(odai_plan_op *op, odai_error *err, int *O, int *k
   *kh = w->shape[1];
   *kw = w->shape[2];
   *I = w->shape[3];
-  if (*kh < 1 || *kw < 1 || *O < 1 || *I < 1) return odai_op_error(op, err, "empty weights");
+  if (*kh < 1 || *kw < 1 || *O < 1 || *I < 1 || *kh > 1024 || *kw > 1024)
+    return odai_op_error(op, err, "bad weight shape");
   return ODAI_OK;
+}
+
+static const float *prelu_alpha(const odai_plan_op *op, int channels) {
+  if (op->prelu_alpha < 0) return NULL;
+  const odai_rt_tensor *a = &op->T[op->prelu_alpha];
+  return a->elems == channels ? a->data : NULL;
 }
 
 /* ---- CONV_2D --------------------------------------------------------- */
@@ -64,61 +74,26 @@ odai_status odai_prepare_conv2d(odai_plan_op *op, odai_error *err) {
   int ow = odai_conv_out_size(x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, op->opt.padding == PAD_SAME, &pl);
   int32_t shape[4] = {x->shape[0], oh, ow, O};
   if ((st = odai_op_set_shape(op, 0, 4, shape, err))) return st;
-  op->pad_top = pt;
-  op->pad_left = pl;
-  op->p[0] = kh; op->p[1] = kw; op->p[2] = O; op->p[3] = I;
-  op->n_items = (int64_t)x->shape[0] * oh;
+  if (oh < 1 || ow < 1) return odai_op_error(op, err, "window larger than the input");
+  const float *alpha = prelu_alpha(op, O);
+  odai_conv2d_params p = {
+      .batch = x->shape[0], .in_h = x->shape[1], .in_w = x->shape[2], .in_c = I,
+      .out_h = oh, .out_w = ow, .out_c = O, .k_h = kh, .k_w = kw,
+      .stride_h = op->opt.stride_h, .stride_w = op->opt.stride_w,
+      .dil_h = op->opt.dilation_h, .dil_w = op->opt.dilation_w, .pad_top = pt, .pad_left = pl,
+      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL};
+  if ((st = odai_conv2d_plan(&p, &op->kop.conv, err))) return odai_error_prefix(err, "operator %d (CONV_2D): ", op->model_index);
+  if ((st = ensure_packed(op, odai_conv2d_packed_size(&op->kop.conv), err))) return st;
+  odai_conv2d_pack(&op->kop.conv, w->data, b ? b->data : NULL, alpha, op->packed);
+  op->scratch_need = odai_conv2d_scratch_size(&op->kop.conv);
+  op->n_items = odai_conv2d_num_tiles(&op->kop.conv);
   op->flops = 2.0 * (double)op_out(op, 0)->elems * kh * kw * I;
-  if (!op->packed) {
-    size_t n = (size_t)O + (size_t)kh * kw * I * O;
-    op->packed = odai_aligned_alloc(n * sizeof(float));
-    if (!op->packed) return odai_error_set(err, ODAI_E_NOMEM, "out of memory packing weights");
-    op->packed_bytes = n * sizeof(float);
-    const float *wd = w->data;
-    for (int o = 0; o < O; o++) op->packed[o] = b ? ((const float *)b->data)[o] : 0.f;
-    float *pw = op->packed + O;
-    for (int o = 0; o < O; o++)
-      for (int ky = 0; ky < kh; ky++)
-        for (int kx = 0; kx < kw; kx++)
-          for (int i = 0; i < I; i++)
-            pw[(((size_t)ky * kw + kx) * I + i) * O + o] = wd[(((size_t)o * kh + ky) * kw + kx) * I + i];
-  }
   return ODAI_OK;
 }
 
-void odai_run_conv2d(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
-  const int H = x->shape[1], W = x->shape[2], C = x->shape[3];
-  const int OH = y->shape[1], OW = y->shape[2];
-  const int kh = (int)op->p[0], kw = (int)op->p[1], O = (int)op->p[2];
-  const int sh = op->opt.stride_h, sw = op->opt.stride_w, dh = op->opt.dilation_h, dw = op->opt.dilation_w;
-  const float *bias = op->packed, *pw = op->packed + O;
-  const float lo = op->act_min, hi = op->act_max;
-  const float *in = x->data;
-  float *out = y->data;
-  for (int64_t row = begin; row < end; row++) {
-    int n = (int)(row / OH), oy = (int)(row % OH);
-    for (int ox = 0; ox < OW; ox++) {
-      float *restrict acc = out + (((size_t)n * OH + oy) * OW + ox) * O;
-      memcpy(acc, bias, sizeof(float) * (size_t)O);
-      for (int ky = 0; ky < kh; ky++) {
-        int iy = oy * sh - op->pad_top + ky * dh;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-          int ix = ox * sw - op->pad_left + kx * dw;
-          if (ix < 0 || ix >= W) continue;
-          const float *px = in + (((size_t)n * H + iy) * W + ix) * C;
-          const float *wk = pw + ((size_t)ky * kw + kx) * C * O;
-          for (int c = 0; c < C; c++) {
-            const float a = px[c];
-            const float *restrict wr = wk + (size_t)c * O;
-            for (int o = 0; o < O; o++) acc[o] += a * wr[o];
-          }
-        }
-      }
-      for (int o = 0; o < O; o++) acc[o] = clampf(acc[o], lo, hi);
-    }
-  }
+void odai_run_conv2d(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  odai_conv2d_run(&op->kop.conv, op_in(op, 0)->data, op->packed, op_out(op, 0)->data,
+                  op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin, (int)end);
 }
 
 /* ---- DEPTHWISE_CONV_2D ------------------------------------------------ */
@@ -128,122 +103,82 @@ odai_status odai_prepare_depthwise(odai_plan_op *op, odai_error *err) {
   odai_status st = conv_common(op, err, &O, &kh, &kw, &I);
   if (st) return st;
   odai_rt_tensor *x = op_in(op, 0), *w = op_in(op, 1), *b = op_in(op, 2);
-  int C = x->shape[3];
-  if (O != 1 || op->opt.depth_multiplier != 1 || I != C)
-    return odai_op_error(op, err, "only depth_multiplier 1 with [1,kh,kw,%d] weights is supported", C);
-  if (b && b->elems != C) return odai_op_error(op, err, "bias has %lld elements, expected %d", (long long)b->elems, C);
+  int C = x->shape[3], dm = op->opt.depth_multiplier;
+  if (O != 1 || dm < 1 || (int64_t)C * dm != I)
+    return odai_op_error(op, err, "weights [%d,%d,%d,%d] do not match %d channels x multiplier %d", O, kh, kw, I, C, dm);
+  if (b && b->elems != I) return odai_op_error(op, err, "bias has %lld elements, expected %d", (long long)b->elems, I);
   int pt, pl;
   int oh = odai_conv_out_size(x->shape[1], kh, op->opt.stride_h, op->opt.dilation_h, op->opt.padding == PAD_SAME, &pt);
   int ow = odai_conv_out_size(x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, op->opt.padding == PAD_SAME, &pl);
-  int32_t shape[4] = {x->shape[0], oh, ow, C};
+  int32_t shape[4] = {x->shape[0], oh, ow, I};
   if ((st = odai_op_set_shape(op, 0, 4, shape, err))) return st;
-  op->pad_top = pt;
-  op->pad_left = pl;
-  op->p[0] = kh; op->p[1] = kw; op->p[2] = C;
-  op->n_items = (int64_t)x->shape[0] * oh;
+  if (oh < 1 || ow < 1) return odai_op_error(op, err, "window larger than the input");
+  const float *alpha = prelu_alpha(op, I);
+  odai_dwconv_params p = {
+      .batch = x->shape[0], .in_h = x->shape[1], .in_w = x->shape[2], .in_c = C, .multiplier = dm,
+      .out_h = oh, .out_w = ow, .k_h = kh, .k_w = kw,
+      .stride_h = op->opt.stride_h, .stride_w = op->opt.stride_w,
+      .dil_h = op->opt.dilation_h, .dil_w = op->opt.dilation_w, .pad_top = pt, .pad_left = pl,
+      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL};
+  if ((st = odai_dwconv_plan(&p, &op->kop.dw, err)))
+    return odai_error_prefix(err, "operator %d (DEPTHWISE_CONV_2D): ", op->model_index);
+  if ((st = ensure_packed(op, odai_dwconv_packed_size(&op->kop.dw), err))) return st;
+  odai_dwconv_pack(&op->kop.dw, w->data, b ? b->data : NULL, alpha, op->packed);
+  op->scratch_need = odai_dwconv_scratch_size(&op->kop.dw);
+  op->n_items = odai_dwconv_num_tiles(&op->kop.dw);
   op->flops = 2.0 * (double)op_out(op, 0)->elems * kh * kw;
-  if (!op->packed) {
-    size_t n = (size_t)C + (size_t)kh * kw * C;
-    op->packed = odai_aligned_alloc(n * sizeof(float));
-    if (!op->packed) return odai_error_set(err, ODAI_E_NOMEM, "out of memory packing weights");
-    op->packed_bytes = n * sizeof(float);
-    for (int c = 0; c < C; c++) op->packed[c] = b ? ((const float *)b->data)[c] : 0.f;
-    memcpy(op->packed + C, w->data, sizeof(float) * (size_t)kh * kw * C);
-  }
   return ODAI_OK;
 }
 
-void odai_run_depthwise(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
-  const int H = x->shape[1], W = x->shape[2], C = x->shape[3];
-  const int OH = y->shape[1], OW = y->shape[2];
-  const int kh = (int)op->p[0], kw = (int)op->p[1];
-  const int sh = op->opt.stride_h, sw = op->opt.stride_w, dh = op->opt.dilation_h, dw = op->opt.dilation_w;
-  const float *bias = op->packed, *pw = op->packed + C;
-  const float lo = op->act_min, hi = op->act_max;
-  const float *in = x->data;
-  float *out = y->data;
-  for (int64_t row = begin; row < end; row++) {
-    int n = (int)(row / OH), oy = (int)(row % OH);
-    for (int ox = 0; ox < OW; ox++) {
-      float *restrict acc = out + (((size_t)n * OH + oy) * OW + ox) * C;
-      memcpy(acc, bias, sizeof(float) * (size_t)C);
-      for (int ky = 0; ky < kh; ky++) {
-        int iy = oy * sh - op->pad_top + ky * dh;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-          int ix = ox * sw - op->pad_left + kx * dw;
-          if (ix < 0 || ix >= W) continue;
-          const float *restrict px = in + (((size_t)n * H + iy) * W + ix) * C;
-          const float *restrict wk = pw + ((size_t)ky * kw + kx) * C;
-          for (int c = 0; c < C; c++) acc[c] += px[c] * wk[c];
-        }
-      }
-      for (int c = 0; c < C; c++) acc[c] = clampf(acc[c], lo, hi);
-    }
-  }
+void odai_run_depthwise(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  odai_dwconv_run(&op->kop.dw, op_in(op, 0)->data, op->packed, op_out(op, 0)->data,
+                  op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin, (int)end);
 }
 
 /* ---- FULLY_CONNECTED ------------------------------------------------ */
 
 odai_status odai_prepare_fc(odai_plan_op *op, odai_error *err) {
   odai_rt_tensor *x = op_in(op, 0), *w = op_in(op, 1), *b = op_in(op, 2);
-  if (!x || !w || w->rank != 2 || w->kind != RT_CONST || w->dtype != ODAI_DTYPE_FLOAT32)
-    return odai_op_error(op, err, "needs an input and float32 constant [O,I] weights");
+  if (!x || !w || w->rank != 2 || w->kind != RT_CONST || w->dtype != ODAI_DTYPE_FLOAT32 || x->dtype != ODAI_DTYPE_FLOAT32)
+    return odai_op_error(op, err, "needs a float32 input and float32 constant [O,I] weights");
   int O = w->shape[0], I = w->shape[1];
   if (O < 1 || I < 1 || x->elems % I) return odai_op_error(op, err, "input size not a multiple of %d", I);
-  if (b && (b->kind != RT_CONST || b->elems != O)) return odai_op_error(op, err, "bias must be a [%d] constant", O);
+  if (b && (b->kind != RT_CONST || b->elems != O || b->dtype != ODAI_DTYPE_FLOAT32))
+    return odai_op_error(op, err, "bias must be a float32 [%d] constant", O);
   int64_t rows = x->elems / I;
+  if (rows < 1 || rows > INT32_MAX) return odai_op_error(op, err, "bad row count");
   int32_t shape[ODAI_TENSOR_MAX_DIMS];
   int rank;
   if (op->opt.keep_dims) {
     rank = x->rank;
-    memcpy(shape, x->shape, sizeof(int32_t) * (size_t)rank);
     if (rank < 1 || x->shape[rank - 1] != I) return odai_op_error(op, err, "keep_num_dims needs last dim %d", I);
+    memcpy(shape, x->shape, sizeof(int32_t) * (size_t)rank);
     shape[rank - 1] = O;
   } else {
     rank = 2;
-    if (rows > INT32_MAX) return odai_op_error(op, err, "too many rows");
     shape[0] = (int32_t)rows;
     shape[1] = O;
   }
   odai_status st = odai_op_set_shape(op, 0, rank, shape, err);
   if (st) return st;
-  op->p[0] = O; op->p[1] = I;
-  op->n_items = rows;
+  odai_fc_params p = {.batch = (int)rows, .in_features = I, .out_features = O, .out_min = op->act_min,
+                      .out_max = op->act_max};
+  if ((st = odai_fc_plan(&p, &op->kop.conv, err)))
+    return odai_error_prefix(err, "operator %d (FULLY_CONNECTED): ", op->model_index);
+  if ((st = ensure_packed(op, odai_conv2d_packed_size(&op->kop.conv), err))) return st;
+  odai_conv2d_pack(&op->kop.conv, w->data, b ? b->data : NULL, NULL, op->packed);
+  op->scratch_need = odai_conv2d_scratch_size(&op->kop.conv);
+  op->n_items = odai_conv2d_num_tiles(&op->kop.conv);
   op->flops = 2.0 * (double)rows * O * I;
-  if (!op->packed) {
-    size_t n = (size_t)O + (size_t)O * I;
-    op->packed = odai_aligned_alloc(n * sizeof(float));
-    if (!op->packed) return odai_error_set(err, ODAI_E_NOMEM, "out of memory packing weights");
-    op->packed_bytes = n * sizeof(float);
-    const float *wd = w->data;
-    for (int o = 0; o < O; o++) op->packed[o] = b ? ((const float *)b->data)[o] : 0.f;
-    for (int o = 0; o < O; o++)
-      for (int i = 0; i < I; i++) op->packed[O + (size_t)i * O + o] = wd[(size_t)o * I + i];
-  }
   return ODAI_OK;
 }
 
-void odai_run_fc(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const int O = (int)op->p[0], I = (int)op->p[1];
-  const float *in = op_in(op, 0)->data;
-  float *out = op_out(op, 0)->data;
-  for (int64_t r = begin; r < end; r++) {
-    float *restrict acc = out + r * O;
-    memcpy(acc, op->packed, sizeof(float) * (size_t)O);
-    for (int i = 0; i < I; i++) {
-      const float a = in[r * I + i];
-      const float *restrict wr = op->packed + O + (size_t)i * O;
-      for (int o = 0; o < O; o++) acc[o] += a * wr[o];
-    }
-    for (int o = 0; o < O; o++) acc[o] = clampf(acc[o], op->act_min, op->act_max);
-  }
+void odai_run_fc(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  odai_run_conv2d(op, tid, begin, end);
 }
 
 /* ---- Convolution2DTransposeBias (MediaPipe custom) -------------------- */
-/* custom_options: int32 padding (1 SAME, 2 VALID), stride_w, stride_h.
- * Computed as a gather per output pixel so rows split across threads. */
+/* custom_options: int32 padding (1 SAME, 2 VALID; TFLite C enum), stride_w, stride_h. */
 
 odai_status odai_prepare_tconv_bias(odai_plan_op *op, odai_error *err) {
   odai_rt_tensor *x = op_in(op, 0), *w = op_in(op, 1), *b = op_in(op, 2);
@@ -254,66 +189,42 @@ odai_status odai_prepare_tconv_bias(odai_plan_op *op, odai_error *err) {
   if ((padding != 1 && padding != 2) || sw < 1 || sh < 1 || sw > 64 || sh > 64)
     return odai_op_error(op, err, "custom options padding %d stride %dx%d invalid", padding, sw, sh);
   if (!x || !w || !b || x->rank != 4 || w->rank != 4 || w->kind != RT_CONST || b->kind != RT_CONST ||
-      w->dtype != ODAI_DTYPE_FLOAT32 || b->dtype != ODAI_DTYPE_FLOAT32)
+      x->dtype != ODAI_DTYPE_FLOAT32 || w->dtype != ODAI_DTYPE_FLOAT32 || b->dtype != ODAI_DTYPE_FLOAT32)
     return odai_op_error(op, err, "needs input, float32 constant [O,kh,kw,I] weights and bias");
   int O = w->shape[0], kh = w->shape[1], kw = w->shape[2], I = w->shape[3];
   if (I != x->shape[3] || b->elems != O || O < 1 || kh < 1 || kw < 1)
     return odai_op_error(op, err, "weights/bias do not match the input");
   int H = x->shape[1], W = x->shape[2];
-  int oh, ow, pt, pl;
+  int64_t oh, ow;
+  int pt, pl;
   if (padding == 1) {
-    oh = H * sh;
-    ow = W * sw;
-    int th = (H - 1) * sh + kh - oh, tw = (W - 1) * sw + kw - ow;
-    pt = th > 0 ? th / 2 : 0;
-    pl = tw > 0 ? tw / 2 : 0;
+    oh = (int64_t)H * sh;
+    ow = (int64_t)W * sw;
+    int64_t th = ((int64_t)H - 1) * sh + kh - oh, tw = ((int64_t)W - 1) * sw + kw - ow;
+    pt = th > 0 ? (int)(th / 2) : 0;
+    pl = tw > 0 ? (int)(tw / 2) : 0;
   } else {
-    oh = (H - 1) * sh + kh;
-    ow = (W - 1) * sw + kw;
+    oh = ((int64_t)H - 1) * sh + kh;
+    ow = ((int64_t)W - 1) * sw + kw;
     pt = pl = 0;
   }
-  int32_t shape[4] = {x->shape[0], oh, ow, O};
+  if (oh > (1 << 20) || ow > (1 << 20)) return odai_op_error(op, err, "output too large");
+  int32_t shape[4] = {x->shape[0], (int32_t)oh, (int32_t)ow, O};
   odai_status st = odai_op_set_shape(op, 0, 4, shape, err);
   if (st) return st;
-  op->pad_top = pt;
-  op->pad_left = pl;
-  op->p[0] = kh; op->p[1] = kw; op->p[2] = O; op->p[3] = I; op->p[4] = sh; op->p[5] = sw;
-  op->n_items = (int64_t)x->shape[0] * oh;
+  odai_tconv_params p = {.batch = x->shape[0], .in_h = H, .in_w = W, .in_c = I, .out_h = (int)oh, .out_w = (int)ow,
+                         .out_c = O, .k_h = kh, .k_w = kw, .stride_h = sh, .stride_w = sw, .pad_top = pt,
+                         .pad_left = pl, .out_min = -INFINITY, .out_max = INFINITY};
+  if ((st = odai_tconv_plan(&p, &op->kop.tc, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+  if ((st = ensure_packed(op, odai_tconv_packed_size(&op->kop.tc), err))) return st;
+  odai_tconv_pack(&op->kop.tc, w->data, b->data, op->packed);
+  op->n_items = odai_tconv_num_tiles(&op->kop.tc);
   op->flops = 2.0 * (double)x->elems * kh * kw * O;
   odai_op_set_activation(op, ACT_NONE);
   return ODAI_OK;
 }
 
-void odai_run_tconv_bias(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
-  const int H = x->shape[1], W = x->shape[2], C = x->shape[3], OH = y->shape[1], OW = y->shape[2];
-  const int kh = (int)op->p[0], kw = (int)op->p[1], O = (int)op->p[2], sh = (int)op->p[4], sw = (int)op->p[5];
-  const float *in = x->data, *w = op_in(op, 1)->data, *bias = op_in(op, 2)->data;
-  float *out = y->data;
-  for (int64_t row = begin; row < end; row++) {
-    int n = (int)(row / OH), oy = (int)(row % OH);
-    for (int ox = 0; ox < OW; ox++) {
-      float *acc = out + (((size_t)n * OH + oy) * OW + ox) * O;
-      for (int o = 0; o < O; o++) acc[o] = bias[o];
-      for (int ky = 0; ky < kh; ky++) {
-        int ty = oy + op->pad_top - ky;
-        if (ty < 0 || ty % sh) continue;
-        int iy = ty / sh;
-        if (iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-          int tx = ox + op->pad_left - kx;
-          if (tx < 0 || tx % sw) continue;
-          int ix = tx / sw;
-          if (ix >= W) continue;
-          const float *px = in + (((size_t)n * H + iy) * W + ix) * C;
-          for (int o = 0; o < O; o++) {
-            const float *wr = w + (((size_t)o * kh + ky) * kw + kx) * C;
-            float s = 0.f;
-            for (int c = 0; c < C; c++) s += px[c] * wr[c];
-            acc[o] += s;
-          }
-        }
-      }
-    }
-  }
+void odai_run_tconv_bias(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
+  odai_tconv_run(&op->kop.tc, op_in(op, 0)->data, op->packed, op_out(op, 0)->data, (int)begin, (int)end);
 }

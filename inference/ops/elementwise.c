@@ -38,6 +38,17 @@ odai_status odai_prepare_binary(odai_plan_op *op, odai_error *err) {
   op->p[2] = shape[rank - 1] ? shape[rank - 1] : 1; /* row length */
   op->n_items = y->elems / op->p[2];
   op->flops = (double)y->elems;
+  op->p[3] = 0;
+  if (op->code != OP_PRELU && a->rank <= ODAI_KERNEL_MAX_DIMS && b->rank <= ODAI_KERNEL_MAX_DIMS) {
+    odai_binary_params p = {.kind = op->code == OP_ADD ? ODAI_BINARY_ADD : op->code == OP_SUB ? ODAI_BINARY_SUB
+                                                                                              : ODAI_BINARY_MUL,
+                            .a_rank = a->rank, .b_rank = b->rank, .out_min = op->act_min, .out_max = op->act_max};
+    for (int i = 0; i < a->rank; i++) p.a_shape[i] = a->shape[i];
+    for (int i = 0; i < b->rank; i++) p.b_shape[i] = b->shape[i];
+    if ((st = odai_binary_plan(&p, &op->kop.bin, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+    op->p[3] = 1;
+    op->n_items = odai_binary_num_tiles(&op->kop.bin);
+  }
   if (op->code == OP_PRELU) {
     op->act_min = -INFINITY;
     op->act_max = INFINITY;
@@ -52,8 +63,13 @@ odai_status odai_prepare_binary(odai_plan_op *op, odai_error *err) {
     py[j] = v < lo ? lo : v > hi ? hi : v;                               \
   }
 
-void odai_run_binary(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_binary(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   const odai_rt_tensor *ta = op_in(op, 0), *tb = op_in(op, 1), *ty = op_out(op, 0);
+  if (op->p[3]) {
+    odai_binary_run(&op->kop.bin, ta->data, tb->data, ty->data, (int)begin, (int)end);
+    return;
+  }
   const float *A = ta->data, *B = tb->data;
   float *Y = ty->data;
   const int64_t L = op->p[2];
@@ -106,7 +122,8 @@ odai_status odai_prepare_unary(odai_plan_op *op, odai_error *err) {
   return ODAI_OK;
 }
 
-void odai_run_unary(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_unary(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   const odai_rt_tensor *tx = op_in(op, 0);
   float *Y = op_out(op, 0)->data;
   int64_t i0 = begin * UNARY_CHUNK, i1 = end * UNARY_CHUNK;
@@ -119,29 +136,16 @@ void odai_run_unary(const odai_plan_op *op, int64_t begin, int64_t end) {
     return;
   }
   const float *X = tx->data;
+  odai_unary_args args = {.min = -INFINITY, .max = INFINITY};
+  odai_unary_kind kind = ODAI_UNARY_CLAMP;
   switch (op->code) {
-  case OP_RELU:
-    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] > 0.f ? X[i] : 0.f;
-    break;
-  case OP_RELU6:
-    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] < 0.f ? 0.f : X[i] > 6.f ? 6.f : X[i];
-    break;
-  case OP_RELU_N1_TO_1:
-    for (int64_t i = i0; i < i1; i++) Y[i] = X[i] < -1.f ? -1.f : X[i] > 1.f ? 1.f : X[i];
-    break;
-  case OP_ABS:
-    for (int64_t i = i0; i < i1; i++) Y[i] = fabsf(X[i]);
-    break;
-  case OP_LOGISTIC:
-    for (int64_t i = i0; i < i1; i++) Y[i] = 1.f / (1.f + expf(-X[i]));
-    break;
-  case OP_HARD_SWISH:
-    for (int64_t i = i0; i < i1; i++) {
-      float r = X[i] + 3.f;
-      r = r < 0.f ? 0.f : r > 6.f ? 6.f : r;
-      Y[i] = X[i] * r * (1.f / 6.f);
-    }
-    break;
-  default: break;
+  case OP_RELU: args.min = 0.f; break;
+  case OP_RELU6: args.min = 0.f; args.max = 6.f; break;
+  case OP_RELU_N1_TO_1: args.min = -1.f; args.max = 1.f; break;
+  case OP_ABS: kind = ODAI_UNARY_ABS; break;
+  case OP_LOGISTIC: kind = ODAI_UNARY_LOGISTIC; break;
+  case OP_HARD_SWISH: kind = ODAI_UNARY_HARDSWISH; break;
+  default: return;
   }
+  odai_unary_run(kind, &args, X + i0, Y + i0, (size_t)(i1 - i0));
 }

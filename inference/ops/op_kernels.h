@@ -7,7 +7,7 @@
 
 #define ODAI_OP_DECL(x)                                                \
   odai_status odai_prepare_##x(odai_plan_op *op, odai_error *err); \
-  void odai_run_##x(const odai_plan_op *op, int64_t begin, int64_t end);
+  void odai_run_##x(const odai_plan_op *op, int tid, int64_t begin, int64_t end);
 
 ODAI_OP_DECL(binary)
 ODAI_OP_DECL(conv2d)

@@ -46,7 +46,7 @@ typedef struct odai_op_kernel {
   int code;   /* BuiltinOperator or OP_X_* */
   int dtype;  /* data type of output 0 */
   odai_status (*prepare)(odai_plan_op *op, odai_error *err);
-  void (*run)(const odai_plan_op *op, int64_t begin, int64_t end);
+  void (*run)(const odai_plan_op *op, int tid, int64_t begin, int64_t end); /* tid: thread slot for scratch */
 } odai_op_kernel;
 
 struct odai_plan_op {
@@ -69,8 +69,20 @@ struct odai_plan_op {
   int pad_top, pad_left;
   int64_t p[8];          /* op-specific integers set by prepare */
   int64_t astr[ODAI_TENSOR_MAX_DIMS], bstr[ODAI_TENSOR_MAX_DIMS]; /* broadcast strides */
-  float *packed;         /* packed weights (owned, 64-byte aligned) */
+  void *packed;          /* packed weights (owned, 64-byte aligned) */
   size_t packed_bytes;
+  int prelu_alpha;       /* tensor of a PReLU fused into conv/depthwise, -1 none */
+  size_t scratch_need;   /* per-thread scratch bytes (set by prepare) */
+  uint8_t *scratch;      /* interpreter-owned: thread tid uses scratch + tid * scratch_stride */
+  size_t scratch_stride;
+  union {                /* the kernel plan (inference/kernels/kernels.h) */
+    odai_conv2d_op conv;
+    odai_dwconv_op dw;
+    odai_tconv_op tc;
+    odai_binary_op bin;
+    odai_pool_op pool;
+    odai_resize_op rs;
+  } kop;
   const char *fused_name;
 };
 

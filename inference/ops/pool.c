@@ -23,46 +23,21 @@ odai_status odai_prepare_pool(odai_plan_op *op, odai_error *err) {
   if (st) return st;
   op->pad_top = pt;
   op->pad_left = pl;
-  op->n_items = (int64_t)x->shape[0] * oh;
+  if (oh < 1 || ow < 1) return odai_op_error(op, err, "window larger than the input");
+  odai_pool_params p = {.kind = op->code == OP_MAX_POOL_2D ? ODAI_POOL_MAX : ODAI_POOL_AVG,
+                        .batch = x->shape[0], .in_h = x->shape[1], .in_w = x->shape[2], .c = x->shape[3],
+                        .out_h = oh, .out_w = ow, .k_h = o->filter_h, .k_w = o->filter_w,
+                        .stride_h = o->stride_h, .stride_w = o->stride_w, .pad_top = pt, .pad_left = pl,
+                        .out_min = op->act_min, .out_max = op->act_max};
+  if ((st = odai_pool_plan(&p, &op->kop.pool, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+  op->n_items = odai_pool_num_tiles(&op->kop.pool);
   op->flops = (double)op_out(op, 0)->elems * o->filter_w * o->filter_h;
   return ODAI_OK;
 }
 
-void odai_run_pool(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
-  const int H = x->shape[1], W = x->shape[2], C = x->shape[3], OH = y->shape[1], OW = y->shape[2];
-  const int fh = op->opt.filter_h, fw = op->opt.filter_w, sh = op->opt.stride_h, sw = op->opt.stride_w;
-  const bool is_max = op->code == OP_MAX_POOL_2D;
-  const float *in = x->data;
-  float *out = y->data;
-  for (int64_t row = begin; row < end; row++) {
-    int n = (int)(row / OH), oy = (int)(row % OH);
-    int y0 = oy * sh - op->pad_top, y1 = y0 + fh;
-    if (y0 < 0) y0 = 0;
-    if (y1 > H) y1 = H;
-    for (int ox = 0; ox < OW; ox++) {
-      int x0 = ox * sw - op->pad_left, x1 = x0 + fw;
-      if (x0 < 0) x0 = 0;
-      if (x1 > W) x1 = W;
-      float *acc = out + (((size_t)n * OH + oy) * OW + ox) * C;
-      for (int c = 0; c < C; c++) acc[c] = is_max ? -INFINITY : 0.f;
-      for (int iy = y0; iy < y1; iy++)
-        for (int ix = x0; ix < x1; ix++) {
-          const float *px = in + (((size_t)n * H + iy) * W + ix) * C;
-          if (is_max)
-            for (int c = 0; c < C; c++) acc[c] = px[c] > acc[c] ? px[c] : acc[c];
-          else
-            for (int c = 0; c < C; c++) acc[c] += px[c];
-        }
-      int cnt = (y1 - y0) * (x1 - x0);
-      float scale = cnt > 0 ? 1.f / (float)cnt : 0.f;
-      for (int c = 0; c < C; c++) {
-        float v = is_max ? acc[c] : acc[c] * scale;
-        if (cnt == 0) v = 0.f;
-        acc[c] = v < op->act_min ? op->act_min : v > op->act_max ? op->act_max : v;
-      }
-    }
-  }
+void odai_run_pool(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
+  odai_pool_run(&op->kop.pool, op_in(op, 0)->data, op_out(op, 0)->data, (int)begin, (int)end);
 }
 
 /* MEAN: p[0] = bitmask of reduced axes; astr = input strides mapped to output. */
@@ -107,7 +82,8 @@ odai_status odai_prepare_mean(odai_plan_op *op, odai_error *err) {
   return ODAI_OK;
 }
 
-void odai_run_mean(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_mean(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   (void)begin;
   (void)end;
   const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);

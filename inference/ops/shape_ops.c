@@ -56,7 +56,8 @@ odai_status odai_prepare_reshape(odai_plan_op *op, odai_error *err) {
   return odai_op_set_shape(op, 0, rank, shape, err);
 }
 
-void odai_run_reshape(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_reshape(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   (void)begin;
   (void)end;
   const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
@@ -96,7 +97,8 @@ odai_status odai_prepare_concat(odai_plan_op *op, odai_error *err) {
   return ODAI_OK;
 }
 
-void odai_run_concat(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_concat(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   const int axis = (int)op->p[0];
   const int64_t inner = op->p[1];
   const odai_rt_tensor *y = op_out(op, 0);
@@ -148,7 +150,8 @@ odai_status odai_prepare_pad(odai_plan_op *op, odai_error *err) {
   return ODAI_OK;
 }
 
-void odai_run_pad(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_pad(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   const float *X = op_in(op, 0)->data;
   float *Y = op_out(op, 0)->data;
   const int64_t XH = op->astr[1], XW = op->astr[2], XC = op->astr[3];
@@ -193,7 +196,8 @@ odai_status odai_prepare_d2s(odai_plan_op *op, odai_error *err) {
   return ODAI_OK;
 }
 
-void odai_run_d2s(const odai_plan_op *op, int64_t begin, int64_t end) {
+void odai_run_d2s(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
   const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
   const int b = op->opt.block_size, H = x->shape[1], W = x->shape[2], C = x->shape[3];
   const int OH = y->shape[1], OW = y->shape[2], OC = y->shape[3];
@@ -223,47 +227,16 @@ odai_status odai_prepare_resize(odai_plan_op *op, odai_error *err) {
   int32_t shape[4] = {x->shape[0], oh, ow, x->shape[3]};
   odai_status st = odai_op_set_shape(op, 0, 4, shape, err);
   if (st) return st;
-  op->n_items = (int64_t)x->shape[0] * oh;
+  odai_resize_params p = {.batch = x->shape[0], .in_h = x->shape[1], .in_w = x->shape[2], .c = x->shape[3],
+                          .out_h = oh, .out_w = ow, .align_corners = op->opt.align_corners,
+                          .half_pixel_centers = op->opt.half_pixel_centers};
+  if ((st = odai_resize_plan(&p, &op->kop.rs, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+  op->n_items = odai_resize_num_tiles(&op->kop.rs);
   op->flops = 4.0 * (double)op_out(op, 0)->elems;
   return ODAI_OK;
 }
 
-static void resize_coord(int o, int in, int out, bool align, bool half, int *i0, int *i1, float *f) {
-  float scale = (align && out > 1) ? (float)(in - 1) / (float)(out - 1) : (float)in / (float)out;
-  float s = half ? ((float)o + 0.5f) * scale - 0.5f : (float)o * scale;
-  if (s < 0.f) s = 0.f;
-  int a = (int)floorf(s);
-  if (a > in - 1) a = in - 1;
-  int b = a + 1 < in ? a + 1 : in - 1;
-  *i0 = a;
-  *i1 = b;
-  *f = s - (float)a;
-  if (*f < 0.f) *f = 0.f;
-}
-
-void odai_run_resize(const odai_plan_op *op, int64_t begin, int64_t end) {
-  const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
-  const int H = x->shape[1], W = x->shape[2], C = x->shape[3], OH = y->shape[1], OW = y->shape[2];
-  const bool al = op->opt.align_corners, hp = op->opt.half_pixel_centers;
-  const float *X = x->data;
-  float *Y = y->data;
-  for (int64_t row = begin; row < end; row++) {
-    int n = (int)(row / OH), oy = (int)(row % OH);
-    int y0, y1;
-    float fy;
-    resize_coord(oy, H, OH, al, hp, &y0, &y1, &fy);
-    for (int ox = 0; ox < OW; ox++) {
-      int x0, x1;
-      float fx;
-      resize_coord(ox, W, OW, al, hp, &x0, &x1, &fx);
-      const float *p00 = X + (((size_t)n * H + y0) * W + x0) * C, *p01 = X + (((size_t)n * H + y0) * W + x1) * C;
-      const float *p10 = X + (((size_t)n * H + y1) * W + x0) * C, *p11 = X + (((size_t)n * H + y1) * W + x1) * C;
-      float *d = Y + (((size_t)n * OH + oy) * OW + ox) * C;
-      for (int c = 0; c < C; c++) {
-        float t = p00[c] + (p01[c] - p00[c]) * fx;
-        float b = p10[c] + (p11[c] - p10[c]) * fx;
-        d[c] = t + (b - t) * fy;
-      }
-    }
-  }
+void odai_run_resize(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
+  odai_resize_run(&op->kop.rs, op_in(op, 0)->data, op_out(op, 0)->data, (int)begin, (int)end);
 }
