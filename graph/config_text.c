@@ -777,6 +777,7 @@ odai_status odai_pb_parse(const char *text, size_t len, const char *source_name,
   p.line = 1;
   p.col = 1;
   p.err = err;
+  if (p.len >= 3 && memcmp(p.src, "\xEF\xBB\xBF", 3) == 0) p.pos = 3; /* UTF-8 byte order mark */
   p.file = odai_pb_intern(source_name ? source_name : "<string>");
   if (!p.file) return odai_error_set(err, ODAI_E_NOMEM, "out of memory");
   odai_pb_msg *m = calloc(1, sizeof *m);

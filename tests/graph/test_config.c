@@ -416,6 +416,10 @@ static void test_empty_and_binary(void **state) {
   odai_config_free(c);
   c = parse_ok("# only a comment");
   odai_config_free(c);
+  c = parse_ok("\xEF\xBB\xBFnode { calculator: \"A\" }"); /* byte order mark */
+  assert_int_equal(c->n_nodes, 1);
+  assert_int_equal(c->nodes[0].pos.col, 1);
+  odai_config_free(c);
   odai_error err = {0};
   const char bin[] = {'a', ':', ' ', '"', 'x', '\0', 'y', '"'};
   assert_int_equal(odai_config_parse(bin, sizeof bin, NULL, &c, &err), ODAI_E_PARSE);
