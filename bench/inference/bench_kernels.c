@@ -81,10 +81,10 @@ __attribute__((target("avx2,fma"))) static double peak_avx2(long iters) {
 static double measure_peak(odai_isa isa) {
   double best = 0;
 #if defined(__x86_64__)
-  for (int r = 0; r < 3; r++) {
+  for (int r = 0; r < 8; r++) {
     double g = 0;
-    if (isa == ODAI_ISA_AVX512) g = peak_avx512(5000000);
-    else if (isa == ODAI_ISA_AVX2) g = peak_avx2(5000000);
+    if (isa == ODAI_ISA_AVX512) g = peak_avx512(2000000);
+    else if (isa == ODAI_ISA_AVX2) g = peak_avx2(2000000);
     if (g > best) best = g;
   }
 #else
