@@ -93,6 +93,12 @@ odai_status odai_png_decode(const uint8_t *data, size_t size, const odai_decode_
     st = odai_error_set(err, ODAI_E_CORRUPT, "png: %s (at row %u)", spng_strerror(r), ri.row_num);
     goto fail;
   }
+  /* Read on to IEND: a file cut after its pixel data is still truncated. */
+  r = spng_decode_chunks(ctx);
+  if (r != 0) {
+    st = odai_error_set(err, ODAI_E_CORRUPT, "png: after the image data: %s", spng_strerror(r));
+    goto fail;
+  }
   spng_ctx_free(ctx);
   *out = img;
   return ODAI_OK;
