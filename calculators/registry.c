@@ -21,6 +21,16 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_inference_cpu,
     &odai_calc_tflite_inference,
     &odai_calc_tensors_to_floats,
+    /* capture/ */
+    &odai_calc_video_source,
+    &odai_calc_opencv_video_decoder,
+    &odai_calc_camera_source,
+    &odai_calc_image_file_source,
+    /* render/ sinks */
+    &odai_calc_image_file_sink,
+    &odai_calc_video_sink,
+    &odai_calc_opencv_video_encoder,
+    &odai_calc_sdl_display,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

@@ -30,4 +30,35 @@ extern const odai_calculator_def odai_calc_inference_cpu;
 extern const odai_calculator_def odai_calc_tflite_inference;
 extern const odai_calculator_def odai_calc_tensors_to_floats;
 
+/* calculators/detection/ */
+extern const odai_calculator_def odai_calc_ssd_anchors;
+extern const odai_calculator_def odai_calc_tensors_to_detections;
+extern const odai_calculator_def odai_calc_non_max_suppression;
+extern const odai_calculator_def odai_calc_detection_letterbox_removal;
+extern const odai_calculator_def odai_calc_detection_projection;
+extern const odai_calculator_def odai_calc_detections_to_rects;
+extern const odai_calculator_def odai_calc_rect_transformation;
+extern const odai_calculator_def odai_calc_detection_label_id_to_text;
+extern const odai_calculator_def odai_calc_detection_tracking;
+/* calculators/render/ */
+extern const odai_calculator_def odai_calc_detections_to_render_data;
+extern const odai_calculator_def odai_calc_annotation_overlay;
+/* calculators/segmentation/ */
+extern const odai_calculator_def odai_calc_tensors_to_segmentation;
+extern const odai_calculator_def odai_calc_segmentation_smoothing;
+extern const odai_calculator_def odai_calc_recolor;
+extern const odai_calculator_def odai_calc_mask_overlay;
+
+/* calculators/capture/ */
+extern const odai_calculator_def odai_calc_video_source;
+extern const odai_calculator_def odai_calc_opencv_video_decoder;
+extern const odai_calculator_def odai_calc_camera_source;
+extern const odai_calculator_def odai_calc_image_file_source;
+
+/* calculators/render/ (sinks) */
+extern const odai_calculator_def odai_calc_image_file_sink;
+extern const odai_calculator_def odai_calc_video_sink;
+extern const odai_calculator_def odai_calc_opencv_video_encoder;
+extern const odai_calculator_def odai_calc_sdl_display;
+
 #endif /* ODAI_CALCULATORS_REGISTRY_H */
