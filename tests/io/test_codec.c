@@ -345,6 +345,50 @@ static void test_files(void **state) {
   odai_image_unref(a);
 }
 
+
+/* Every fuzz seed (all PNG colour types/depths, palette+tRNS, Adam7,
+ * baseline/progressive JPEG in each subsampling) decodes, in every output
+ * format the fuzzer asks for. */
+static void test_fuzz_seeds_decode(void **state) {
+  (void)state;
+  const char *src = getenv("ODAI_SOURCE_DIR");
+  if (!src) fail_msg("ODAI_SOURCE_DIR is not set (run through ctest)");
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/tests/io/fuzz/fuzz_image_decode/seeds", src);
+  DIR *d = opendir(dir);
+  if (!d) fail_msg("no seed folder %s", dir);
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    static const odai_pixel_format fmts[] = {ODAI_PIXEL_RGB8, ODAI_PIXEL_RGBA8, ODAI_PIXEL_GRAY8, ODAI_PIXEL_NV12};
+    for (size_t i = 0; i < 4; i++) {
+      odai_image *img = NULL;
+      odai_error err = {0};
+      odai_status st = odai_image_read_file(path, fmts[i], &img, &err);
+      if (st != ODAI_OK) fail_msg("%s: %s", e->d_name, err.message);
+      int w = 0, h = 0;
+      /* names carry the size: ..._WxH[_...].ext */
+      const char *x = strchr(e->d_name, 'x');
+      while (x && !(x > e->d_name && x[-1] >= '0' && x[-1] <= '9')) x = strchr(x + 1, 'x');
+      if (x) {
+        const char *ws = x;
+        while (ws > e->d_name && ws[-1] >= '0' && ws[-1] <= '9') ws--;
+        w = atoi(ws);
+        h = atoi(x + 1);
+        assert_int_equal(odai_image_width(img), w);
+        assert_int_equal(odai_image_height(img), h);
+      }
+      odai_image_unref(img);
+    }
+    n++;
+  }
+  closedir(d);
+  assert_true(n >= 10);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_png_round_trip_exact),
@@ -352,6 +396,7 @@ int main(void) {
       cmocka_unit_test(test_jpeg_scaled_decode),
       cmocka_unit_test(test_truncated_and_corrupt),
       cmocka_unit_test_setup_teardown(test_files, setup_dir, teardown_dir),
+      cmocka_unit_test(test_fuzz_seeds_decode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
