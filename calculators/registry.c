@@ -31,6 +31,24 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_video_sink,
     &odai_calc_opencv_video_encoder,
     &odai_calc_sdl_display,
+    /* detection/ */
+    &odai_calc_ssd_anchors,
+    &odai_calc_tensors_to_detections,
+    &odai_calc_non_max_suppression,
+    &odai_calc_detection_letterbox_removal,
+    &odai_calc_detection_projection,
+    &odai_calc_detections_to_rects,
+    &odai_calc_rect_transformation,
+    &odai_calc_detection_label_id_to_text,
+    &odai_calc_detection_tracking,
+    /* render/ annotations */
+    &odai_calc_detections_to_render_data,
+    &odai_calc_annotation_overlay,
+    /* segmentation/ */
+    &odai_calc_tensors_to_segmentation,
+    &odai_calc_segmentation_smoothing,
+    &odai_calc_recolor,
+    &odai_calc_mask_overlay,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

@@ -20,10 +20,15 @@
 
 #include "odai/common.h"
 #include "odai/detection.h"
+#include "odai/types.h"
 
 #define ODAI_SSD_MAX_LAYERS 16
 #define ODAI_SSD_MAX_ASPECT_RATIOS 16
 #define ODAI_MAX_CLASS_FILTER 32
+
+/* Packet type of SsdAnchorsCalculator's side packet: payload odai_anchors *
+ * ("odai.Anchors"), defined in detection_calculators.c. */
+extern const odai_type odai_type_anchors;
 
 /* ---- SsdAnchorsCalculatorOptions -------------------------------------- */
 
