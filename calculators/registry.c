@@ -26,6 +26,11 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_opencv_video_decoder,
     &odai_calc_camera_source,
     &odai_calc_image_file_source,
+    /* image/ */
+    &odai_calc_color_convert,
+    &odai_calc_image_transformation,
+    &odai_calc_image_cropping,
+    &odai_calc_image_properties,
     /* render/ sinks */
     &odai_calc_image_file_sink,
     &odai_calc_video_sink,

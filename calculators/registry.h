@@ -61,4 +61,10 @@ extern const odai_calculator_def odai_calc_video_sink;
 extern const odai_calculator_def odai_calc_opencv_video_encoder;
 extern const odai_calculator_def odai_calc_sdl_display;
 
+/* calculators/image/ */
+extern const odai_calculator_def odai_calc_color_convert;
+extern const odai_calculator_def odai_calc_image_transformation;
+extern const odai_calculator_def odai_calc_image_cropping;
+extern const odai_calculator_def odai_calc_image_properties;
+
 #endif /* ODAI_CALCULATORS_REGISTRY_H */

@@ -114,6 +114,12 @@ static void *norm_rect_clone(const void *p) {
   return c;
 }
 
+static void *rect_clone(const void *p) {
+  odai_rect *c = malloc(sizeof *c);
+  if (c) memcpy(c, p, sizeof *c);
+  return c;
+}
+
 static void norm_rects_destroy(void *p) {
   odai_norm_rects_fini(p);
   free(p);
@@ -136,6 +142,7 @@ const odai_type odai_type_image = {"odai.Image", image_destroy, image_clone, ima
 const odai_type odai_type_tensors = {"odai.Tensors", tensors_destroy, tensors_clone, tensors_print};
 const odai_type odai_type_detections = {"odai.Detections", detections_destroy, detections_clone,
                                         detections_print};
+const odai_type odai_type_rect = {"odai.Rect", plain_free, rect_clone, NULL};
 const odai_type odai_type_norm_rect = {"odai.NormalizedRect", norm_rect_destroy, norm_rect_clone,
                                        NULL};
 const odai_type odai_type_norm_rects = {"odai.NormalizedRects", norm_rects_destroy, NULL, NULL};
@@ -164,6 +171,9 @@ odai_packet *odai_packet_new_detections(odai_detections *d, odai_timestamp ts) {
 }
 odai_packet *odai_packet_new_render_data(odai_render_data *rd, odai_timestamp ts) {
   return make(&odai_type_render_data, rd, ts);
+}
+odai_packet *odai_packet_new_rect(odai_rect *r, odai_timestamp ts) {
+  return make(&odai_type_rect, r, ts);
 }
 odai_packet *odai_packet_new_norm_rect(odai_norm_rect *r, odai_timestamp ts) {
   return make(&odai_type_norm_rect, r, ts);
@@ -194,6 +204,9 @@ const odai_detections *odai_packet_detections(const odai_packet *pkt) {
 const odai_render_data *odai_packet_render_data(const odai_packet *pkt) {
   return pkt ? odai_packet_get(pkt, &odai_type_render_data) : NULL;
 }
+const odai_rect *odai_packet_rect(const odai_packet *pkt) {
+  return pkt ? odai_packet_get(pkt, &odai_type_rect) : NULL;
+}
 const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt) {
   return pkt ? odai_packet_get(pkt, &odai_type_norm_rect) : NULL;
 }
@@ -205,7 +218,7 @@ void odai_packet_types_register(void) {
   static atomic_int done;
   if (atomic_exchange(&done, 1)) return;
   const odai_type *all[] = {&odai_type_image,      &odai_type_tensors,     &odai_type_detections,
-                            &odai_type_norm_rect,  &odai_type_norm_rects,  &odai_type_landmarks,
+                            &odai_type_rect, &odai_type_norm_rect,  &odai_type_norm_rects,  &odai_type_landmarks,
                             &odai_type_render_data, &odai_type_float_vector, &odai_type_image_size};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) odai_type_register(all[i], NULL);
 }

@@ -7,6 +7,7 @@
  * | odai_type_image         | "odai.Image"           | odai_image * (one reference) |
  * | odai_type_tensors       | "odai.Tensors"         | odai_tensors *              |
  * | odai_type_detections    | "odai.Detections"      | odai_detections *           |
+ * | odai_type_rect          | "odai.Rect"            | odai_rect *                 |
  * | odai_type_norm_rect     | "odai.NormalizedRect"  | odai_norm_rect *            |
  * | odai_type_norm_rects    | "odai.NormalizedRects" | odai_norm_rects *           |
  * | odai_type_landmarks     | "odai.Landmarks"       | odai_landmarks *            |
@@ -43,6 +44,7 @@ typedef struct odai_image_size {
 ODAI_API extern const odai_type odai_type_image;
 ODAI_API extern const odai_type odai_type_tensors;
 ODAI_API extern const odai_type odai_type_detections;
+ODAI_API extern const odai_type odai_type_rect;
 ODAI_API extern const odai_type odai_type_norm_rect;
 ODAI_API extern const odai_type odai_type_norm_rects;
 ODAI_API extern const odai_type odai_type_landmarks;
@@ -53,6 +55,7 @@ ODAI_API extern const odai_type odai_type_image_size;
 #define ODAI_TYPE_IMAGE (&odai_type_image)
 #define ODAI_TYPE_TENSORS (&odai_type_tensors)
 #define ODAI_TYPE_DETECTIONS (&odai_type_detections)
+#define ODAI_TYPE_RECT (&odai_type_rect)
 #define ODAI_TYPE_NORM_RECT (&odai_type_norm_rect)
 #define ODAI_TYPE_NORM_RECTS (&odai_type_norm_rects)
 #define ODAI_TYPE_LANDMARKS (&odai_type_landmarks)
@@ -65,6 +68,7 @@ ODAI_API odai_packet *odai_packet_new_image(odai_image *img, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_tensors(odai_tensors *t, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_detections(odai_detections *d, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_render_data(odai_render_data *rd, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_rect(odai_rect *r, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_norm_rect(odai_norm_rect *r, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_norm_rects(odai_norm_rects *r, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_float_vector(odai_float_vector *v, odai_timestamp ts);
@@ -76,6 +80,7 @@ ODAI_API const odai_image *odai_packet_image(const odai_packet *pkt);
 ODAI_API const odai_tensors *odai_packet_tensors(const odai_packet *pkt);
 ODAI_API const odai_detections *odai_packet_detections(const odai_packet *pkt);
 ODAI_API const odai_render_data *odai_packet_render_data(const odai_packet *pkt);
+ODAI_API const odai_rect *odai_packet_rect(const odai_packet *pkt);
 ODAI_API const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt);
 ODAI_API const odai_norm_rects *odai_packet_norm_rects(const odai_packet *pkt);
 
