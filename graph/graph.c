@@ -126,3 +126,22 @@ odai_status odai_graph_register_subgraph_dir(const char *dir, odai_error *err) {
   if (!dir) return odai_error_set(err, ODAI_E_INVALID, "NULL directory");
   return odai_subgraph_register_dir(dir, err);
 }
+
+static const char *strip_tag(const char *written) {
+  const char *c = strrchr(written, ':');
+  return c ? c + 1 : written;
+}
+
+size_t odai_graph_num_input_streams(const odai_graph *g) { return g ? g->cfg->n_input_streams : 0; }
+
+const char *odai_graph_input_stream(const odai_graph *g, size_t i) {
+  return g && i < g->cfg->n_input_streams ? strip_tag(g->cfg->input_streams[i]) : NULL;
+}
+
+size_t odai_graph_num_output_streams(const odai_graph *g) {
+  return g ? g->cfg->n_output_streams : 0;
+}
+
+const char *odai_graph_output_stream(const odai_graph *g, size_t i) {
+  return g && i < g->cfg->n_output_streams ? strip_tag(g->cfg->output_streams[i]) : NULL;
+}

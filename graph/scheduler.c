@@ -18,6 +18,10 @@
 #include "graph/graph_internal.h"
 
 static _Thread_local uint32_t t_worker_id;
+/* The executor whose worker is finishing an invocation on this thread: that
+ * worker takes the next ready node itself, so enqueue wakes another worker
+ * only for the second and later ready nodes (no futile wake-ups on chains). */
+static _Thread_local const odai_executor *t_finishing;
 
 int64_t odai_now_ns(void) {
   struct timespec ts;
@@ -85,7 +89,7 @@ static void enqueue(odai_graph *g, odai_node *n) {
   e->rq_tail = n;
   e->n_ready++;
   g->n_ready_total++;
-  if (e->n_idle > 0) pthread_cond_signal(&e->cv);
+  if (e->n_idle > 0 && e->n_ready > (t_finishing == e ? 1 : 0)) pthread_cond_signal(&e->cv);
 }
 
 static odai_node *dequeue(odai_graph *g, odai_executor *e) {
@@ -227,6 +231,13 @@ static void update_node(odai_graph *g, odai_node *n) {
     if (h < tmin) tmin = h;
   }
   if (!any_forward) all_done = tmin == ODAI_TS_DONE;
+  if (all_done && n->process_bounds && tmin != ODAI_TS_DONE) {
+    /* A node that watches bounds (PreviousLoopback) may still owe outputs
+     * for packets it holds: it ends once its back edges end too, or once
+     * it has closed all of its outputs itself. */
+    for (int k = 0; k < n->n_out && all_done; k++)
+      all_done = n->out[k].stream->bound == ODAI_TS_DONE;
+  }
   if (n->sched == ODAI_NODE_IDLE) {
     if (all_done) {
       n->close_pending = true;
@@ -407,7 +418,9 @@ static void *worker_main(void *arg) {
     int64_t t1 = odai_now_ns();
     release_inputs(n);
     pthread_mutex_lock(&g->mu);
+    t_finishing = e;
     finish(g, n, st, t0, t1);
+    t_finishing = NULL;
   }
   pthread_mutex_unlock(&g->mu);
   return NULL;

@@ -92,7 +92,10 @@ static odai_status process(odai_calc_ctx *ctx) {
 
 static odai_status close_(odai_calc_ctx *ctx) {
   limiter *s = odai_calc_state(ctx);
-  for (int i = 0; s->q && i < s->qcount; i++) odai_packet_unref(s->q[(s->qhead + i) % s->qcap]);
+  /* Frames still waiting when the input ends are dropped (ALLOW false). */
+  for (int i = 0; s->q && i < s->qcount; i++)
+    decide(ctx, s->q[(s->qhead + i) % s->qcap], false);
+  s->qcount = 0;
   free(s->q);
   s->q = NULL;
   return ODAI_OK;

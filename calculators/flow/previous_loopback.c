@@ -66,6 +66,10 @@ static odai_status process(odai_calc_ctx *ctx) {
     for (size_t i = done; i < s->n; i++) s->pending[i - done] = s->pending[i];
     s->n -= done;
   }
+  /* MAIN ended and every MAIN timestamp has its output: end PREV_LOOP, which
+   * lets the loop (and then this node) finish. */
+  if (!st && s->n == 0 && odai_calc_input_done(ctx, "MAIN", 0))
+    st = odai_calc_close_output(ctx, "PREV_LOOP", 0);
   return st;
 }
 

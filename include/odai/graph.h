@@ -119,6 +119,13 @@ ODAI_API odai_status odai_graph_last_error(const odai_graph *g, odai_error *err)
  * stream has ended (or the graph stopped) and the queue is empty. */
 ODAI_API odai_status odai_poller_next(odai_poller *p, int timeout_ms, odai_packet **out);
 
+/* The graph's declared input_stream / output_stream names (without the
+ * "TAG:" prefix), i = 0..n-1; NULL past the end. Transfer none. */
+ODAI_API size_t odai_graph_num_input_streams(const odai_graph *g);
+ODAI_API const char *odai_graph_input_stream(const odai_graph *g, size_t i);
+ODAI_API size_t odai_graph_num_output_streams(const odai_graph *g);
+ODAI_API const char *odai_graph_output_stream(const odai_graph *g, size_t i);
+
 /* ---- Stats, trace, graph picture ---- */
 
 typedef struct odai_node_stats {
