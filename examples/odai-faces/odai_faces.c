@@ -1,0 +1,352 @@
+/* examples/odai-faces/odai_faces.c: the odai-faces command: manage a face
+ * gallery (keygen, create, list, remove, rename, export, import, threshold,
+ * calibrate) through the public gallery API. enroll/identify/verify/reject
+ * need the face detector and embedder graph and are not wired yet. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odai/gallery.h"
+
+#if defined(ODAI_FACES_HAVE_SODIUM)
+#include <sodium.h>
+#endif
+
+static const char *k_usage =
+    "usage: odai-faces [--key KEYFILE] [--wait MS] [--json] COMMAND ...\n"
+    "  keygen KEYFILE                      new random 32-byte key file (mode 0600)\n"
+    "  create GALLERY (--model FILE.tflite | --model-sha256 HEX) [--dim N]\n"
+    "                                      new empty gallery (dim 192 by default)\n"
+    "  list GALLERY                        identities with their embedding counts\n"
+    "  remove GALLERY NAME                 forget an identity\n"
+    "  rename GALLERY OLD NEW\n"
+    "  export GALLERY NAME FILE [--to-key KEYFILE]   one identity into its own file\n"
+    "  import GALLERY FILE [--from-key KEYFILE]      add the identities of such a file\n"
+    "  threshold GALLERY [VALUE]           show or set the decision threshold\n"
+    "  calibrate GALLERY [--far RATE] [--dry-run]\n"
+    "                                      genuine/impostor similarities of the enrolled\n"
+    "                                      faces; proposes (and stores) a threshold for\n"
+    "                                      the false-accept rate RATE (default 0.001)\n"
+    "  enroll GALLERY NAME IMAGE... | identify GALLERY IMAGE... | verify IMAGE1 IMAGE2 |\n"
+    "  reject GALLERY NAME IMAGE           not yet available (need the face graph)\n"
+    "--key: the gallery's key file (encrypted galleries); --wait: how long a\n"
+    "writer waits for another one to finish (ms, default 2000).\n"
+    "Exit status: 0 done, 1 failed, 2 usage error or not available.\n";
+
+typedef struct cli {
+  const char *key;
+  int wait_ms;
+  bool json;
+} cli;
+
+static int fail(const char *what, const odai_error *err) {
+  fprintf(stderr, "odai-faces: %s: %s\n", what, err->message);
+  return 1;
+}
+
+static int usage(const char *msg) {
+  if (msg) fprintf(stderr, "odai-faces: %s\n", msg);
+  fputs(k_usage, stderr);
+  return 2;
+}
+
+static int open_gallery(const cli *c, const char *path, bool writable, odai_gallery **g) {
+  odai_gallery_options o = {.key_path = c->key, .read_only = !writable,
+                            .lock_timeout_ms = c->wait_ms};
+  odai_error err;
+  if (odai_gallery_open(path, &o, g, &err) != ODAI_OK) return fail(path, &err);
+  return 0;
+}
+
+static int save_close(odai_gallery *g, const char *path) {
+  odai_error err;
+  int rc = 0;
+  if (odai_gallery_save(g, &err) != ODAI_OK) rc = fail(path, &err);
+  odai_gallery_close(g);
+  return rc;
+}
+
+/* Print a string as a JSON string literal. */
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      printf("\\%c", *s);
+    else
+      putchar(*s);
+  }
+  putchar('"');
+}
+
+static int cmd_keygen(int argc, char **argv) {
+  if (argc != 1) return usage("keygen KEYFILE");
+  odai_error err;
+  if (odai_gallery_keygen(argv[0], &err) != ODAI_OK) return fail("keygen", &err);
+  printf("key written to %s (mode 0600); keep it apart from the gallery\n", argv[0]);
+  return 0;
+}
+
+static int model_sha256_of_file(const char *path, uint8_t id[ODAI_MODEL_ID_SIZE]) {
+#if defined(ODAI_FACES_HAVE_SODIUM)
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "odai-faces: %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  if (sodium_init() < 0) {
+    fclose(f);
+    return 1;
+  }
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  unsigned char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) crypto_hash_sha256_update(&st, buf, n);
+  fclose(f);
+  crypto_hash_sha256_final(&st, id);
+  return 0;
+#else
+  (void)id;
+  fprintf(stderr, "odai-faces: built without libsodium: give --model-sha256 for %s\n", path);
+  return 1;
+#endif
+}
+
+static int cmd_create(const cli *c, int argc, char **argv) {
+  if (argc < 1) return usage("create GALLERY --model FILE | --model-sha256 HEX");
+  const char *path = argv[0], *model = NULL, *hex = NULL;
+  long dim = 192;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--model") && i + 1 < argc)
+      model = argv[++i];
+    else if (!strcmp(argv[i], "--model-sha256") && i + 1 < argc)
+      hex = argv[++i];
+    else if (!strcmp(argv[i], "--dim") && i + 1 < argc)
+      dim = strtol(argv[++i], NULL, 10);
+    else
+      return usage("create: unknown argument");
+  }
+  if (!model == !hex) return usage("create: give one of --model or --model-sha256");
+  if (dim <= 0 || dim > ODAI_EMBEDDING_MAX_DIM) return usage("create: bad --dim");
+  uint8_t id[ODAI_MODEL_ID_SIZE];
+  odai_error err;
+  if (hex && odai_model_id_from_hex(hex, id, &err) != ODAI_OK) return fail("--model-sha256", &err);
+  if (model && model_sha256_of_file(model, id) != 0) return 1;
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    fclose(f);
+    fprintf(stderr, "odai-faces: %s already exists\n", path);
+    return 1;
+  }
+  odai_gallery_options o = {.key_path = c->key, .create_if_missing = true, .model_id = id,
+                            .dim = (size_t)dim, .lock_timeout_ms = c->wait_ms};
+  odai_gallery *g = NULL;
+  if (odai_gallery_open(path, &o, &g, &err) != ODAI_OK) return fail(path, &err);
+  odai_gallery_close(g);
+  printf("created %s (%ld-d%s)\n", path, dim, c->key ? ", encrypted" : "");
+  return 0;
+}
+
+static int cmd_list(const cli *c, int argc, char **argv) {
+  if (argc != 1) return usage("list GALLERY");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], false, &g)) return 1;
+  odai_gallery_identity_info *l;
+  size_t n;
+  odai_error err;
+  int rc = 0;
+  if (odai_gallery_list(g, &l, &n, &err) != ODAI_OK) {
+    rc = fail(argv[0], &err);
+  } else if (c->json) {
+    printf("{\"threshold\": %.4f, \"identities\": [", (double)odai_gallery_threshold(g));
+    for (size_t i = 0; i < n; i++) {
+      printf("%s{\"name\": ", i ? ", " : "");
+      json_str(l[i].name);
+      printf(", \"embeddings\": %zu, \"negatives\": %zu}", l[i].positives, l[i].negatives);
+    }
+    printf("]}\n");
+  } else {
+    for (size_t i = 0; i < n; i++)
+      printf("%-32s %zu embedding%s, %zu negative%s\n", l[i].name, l[i].positives,
+             l[i].positives == 1 ? "" : "s", l[i].negatives, l[i].negatives == 1 ? "" : "s");
+    printf("%zu identit%s, threshold %.3f%s\n", n, n == 1 ? "y" : "ies",
+           (double)odai_gallery_threshold(g), odai_gallery_encrypted(g) ? ", encrypted" : "");
+  }
+  free(l);
+  odai_gallery_close(g);
+  return rc;
+}
+
+static int cmd_remove(const cli *c, int argc, char **argv) {
+  if (argc != 2) return usage("remove GALLERY NAME");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], true, &g)) return 1;
+  odai_error err;
+  if (odai_gallery_remove(g, argv[1], &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return fail(argv[0], &err);
+  }
+  return save_close(g, argv[0]);
+}
+
+static int cmd_rename(const cli *c, int argc, char **argv) {
+  if (argc != 3) return usage("rename GALLERY OLD NEW");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], true, &g)) return 1;
+  odai_error err;
+  if (odai_gallery_rename(g, argv[1], argv[2], &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return fail(argv[0], &err);
+  }
+  return save_close(g, argv[0]);
+}
+
+static int cmd_export(const cli *c, int argc, char **argv) {
+  if (argc != 3 && !(argc == 5 && !strcmp(argv[3], "--to-key")))
+    return usage("export GALLERY NAME FILE [--to-key KEYFILE]");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], false, &g)) return 1;
+  odai_error err;
+  int rc = 0;
+  if (odai_gallery_export_identity(g, argv[1], argv[2], argc == 5 ? argv[4] : NULL, &err) !=
+      ODAI_OK)
+    rc = fail(argv[2], &err);
+  odai_gallery_close(g);
+  return rc;
+}
+
+static int cmd_import(const cli *c, int argc, char **argv) {
+  if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--from-key")))
+    return usage("import GALLERY FILE [--from-key KEYFILE]");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], true, &g)) return 1;
+  odai_error err;
+  if (odai_gallery_import_identity(g, argv[1], argc == 4 ? argv[3] : NULL, &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return fail(argv[1], &err);
+  }
+  return save_close(g, argv[0]);
+}
+
+static int cmd_threshold(const cli *c, int argc, char **argv) {
+  if (argc != 1 && argc != 2) return usage("threshold GALLERY [VALUE]");
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], argc == 2, &g)) return 1;
+  if (argc == 1) {
+    printf("%.4f\n", (double)odai_gallery_threshold(g));
+    odai_gallery_close(g);
+    return 0;
+  }
+  char *end;
+  float t = strtof(argv[1], &end);
+  odai_error err;
+  if (*end || odai_gallery_set_threshold(g, t, &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return usage("threshold: VALUE must be a number in [-1, 1]");
+  }
+  return save_close(g, argv[0]);
+}
+
+static int cmd_calibrate(const cli *c, int argc, char **argv) {
+  if (argc < 1) return usage("calibrate GALLERY [--far RATE] [--dry-run]");
+  double far = 0.001;
+  bool dry = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--far") && i + 1 < argc) {
+      char *end;
+      far = strtod(argv[++i], &end);
+      if (*end || !(far >= 0 && far <= 1)) return usage("calibrate: --far wants a rate in [0, 1]");
+    } else if (!strcmp(argv[i], "--dry-run")) {
+      dry = true;
+    } else {
+      return usage("calibrate: unknown argument");
+    }
+  }
+  odai_gallery *g;
+  if (open_gallery(c, argv[0], !dry, &g)) return 1;
+  odai_gallery_calibration cal;
+  odai_error err;
+  if (odai_gallery_calibrate(g, far, &cal, &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return fail(argv[0], &err);
+  }
+  if (c->json) {
+    printf("{\"threshold\": %.4f, \"target_far\": %g, \"expected_far\": %.6f, "
+           "\"expected_frr\": %.6f, \"genuine\": {\"n\": %zu, \"min\": %.4f, \"median\": %.4f, "
+           "\"max\": %.4f}, \"impostor\": {\"n\": %zu, \"min\": %.4f, \"median\": %.4f, "
+           "\"max\": %.4f}, \"sampled\": %s, \"stored\": %s}\n",
+           (double)cal.threshold, far, cal.expected_far,
+           cal.genuine_pairs ? cal.expected_frr : -1.0, cal.genuine_pairs,
+           (double)cal.genuine_min, (double)cal.genuine_median, (double)cal.genuine_max,
+           cal.impostor_pairs, (double)cal.impostor_min, (double)cal.impostor_median,
+           (double)cal.impostor_max, cal.sampled ? "true" : "false", dry ? "false" : "true");
+  } else {
+    if (cal.genuine_pairs)
+      printf("genuine   %6zu pairs: min %.3f  median %.3f  max %.3f\n", cal.genuine_pairs,
+             (double)cal.genuine_min, (double)cal.genuine_median, (double)cal.genuine_max);
+    else
+      printf("genuine        0 pairs: enrol two or more photos per person to measure them\n");
+    printf("impostor  %6zu pairs: min %.3f  median %.3f  max %.3f%s\n", cal.impostor_pairs,
+           (double)cal.impostor_min, (double)cal.impostor_median, (double)cal.impostor_max,
+           cal.sampled ? " (sampled)" : "");
+    printf("threshold %.3f for false-accept rate <= %g: expected FAR %.4f", (double)cal.threshold,
+           far, cal.expected_far);
+    if (cal.genuine_pairs)
+      printf(", expected FRR %.4f\n", cal.expected_frr);
+    else
+      printf(", expected FRR unknown\n");
+  }
+  if (dry) {
+    odai_gallery_close(g);
+    return 0;
+  }
+  if (odai_gallery_set_threshold(g, cal.threshold, &err) != ODAI_OK) {
+    odai_gallery_close(g);
+    return fail(argv[0], &err);
+  }
+  int rc = save_close(g, argv[0]);
+  if (rc == 0 && !c->json) printf("stored in %s\n", argv[0]);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  cli c = {.key = NULL, .wait_ms = 2000, .json = false};
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (!strcmp(argv[i], "--key") && i + 1 < argc) {
+      c.key = argv[++i];
+    } else if (!strcmp(argv[i], "--wait") && i + 1 < argc) {
+      c.wait_ms = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--json")) {
+      c.json = true;
+    } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      fputs(k_usage, stdout);
+      return 0;
+    } else {
+      return usage("unknown option");
+    }
+  }
+  if (i >= argc) return usage(NULL);
+  const char *cmd = argv[i];
+  int n = argc - i - 1;
+  char **rest = argv + i + 1;
+  if (!strcmp(cmd, "keygen")) return cmd_keygen(n, rest);
+  if (!strcmp(cmd, "create")) return cmd_create(&c, n, rest);
+  if (!strcmp(cmd, "list")) return cmd_list(&c, n, rest);
+  if (!strcmp(cmd, "remove")) return cmd_remove(&c, n, rest);
+  if (!strcmp(cmd, "rename")) return cmd_rename(&c, n, rest);
+  if (!strcmp(cmd, "export")) return cmd_export(&c, n, rest);
+  if (!strcmp(cmd, "import")) return cmd_import(&c, n, rest);
+  if (!strcmp(cmd, "threshold")) return cmd_threshold(&c, n, rest);
+  if (!strcmp(cmd, "calibrate")) return cmd_calibrate(&c, n, rest);
+  if (!strcmp(cmd, "enroll") || !strcmp(cmd, "identify") || !strcmp(cmd, "verify") ||
+      !strcmp(cmd, "reject")) {
+    /* TODO(issue 7): detection + alignment + MobileFaceNet embedding graph. */
+    fprintf(stderr, "odai-faces: '%s' is not yet available (needs the face detection and "
+                    "embedding pipeline)\n", cmd);
+    return 2;
+  }
+  return usage("unknown command");
+}
