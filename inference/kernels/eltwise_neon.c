@@ -25,4 +25,5 @@ const odai_isa_table odai_isa_table_neon = {
     .unary = ODAI_SIMD_FN(odai_unary),
     .pool = ODAI_SIMD_FN(odai_pool_run),
     .resize = ODAI_SIMD_FN(odai_resize_run),
+    .tconv = ODAI_SIMD_FN(odai_tconv_run),
 };

@@ -187,7 +187,8 @@ void odai_dwconv_run(const odai_dwconv_op *op, const float *in, const void *pack
 /* ---- transpose convolution (MediaPipe Convolution2DTransposeBias) ---------
  * out[b][y][x][o] = bias[o] + sum over (iy,ix,ky,kx) with
  * y = iy*stride_h + ky - pad_top, x = ix*stride_w + kx - pad_left of
- * in[b][iy][ix][c] * w[o][ky][kx][c]. One tile per batch*out_h row. */
+ * in[b][iy][ix][c] * w[o][ky][kx][c]. One tile per batch*out_h row.
+ * Packed layout (all ISAs): bias[out_c] then the OHWI weights. */
 typedef struct odai_tconv_params {
   int batch, in_h, in_w, in_c;
   int out_h, out_w, out_c;
@@ -195,11 +196,16 @@ typedef struct odai_tconv_params {
   int pad_top, pad_left;
   float out_min, out_max;
 } odai_tconv_params;
-typedef struct odai_tconv_op {
+typedef struct odai_tconv_op odai_tconv_op;
+typedef void (*odai_tconv_fn)(const odai_tconv_op *op, const float *in, const void *packed,
+                              float *out, int tile_begin, int tile_end);
+struct odai_tconv_op {
   odai_tconv_params p;
   int num_tiles;
   size_t packed_size;
-} odai_tconv_op;
+  odai_isa isa;
+  odai_tconv_fn run; /* SIMD when kernel == stride (no overlap), else reference */
+};
 odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_error *err);
 size_t odai_tconv_packed_size(const odai_tconv_op *op);
 void odai_tconv_pack(const odai_tconv_op *op, const float *w, const float *bias, void *packed);

@@ -39,6 +39,7 @@ typedef struct odai_isa_table {
                 size_t n);
   odai_pool_fn pool;
   odai_resize_fn resize;
+  odai_tconv_fn tconv; /* non-overlapping case (k == stride) only */
 } odai_isa_table;
 
 /* NULL for ODAI_ISA_REF or a level not built/supported. */
@@ -54,6 +55,8 @@ void odai_unary_ref(odai_unary_kind kind, const odai_unary_args *args, const flo
                     float *out, size_t n);
 void odai_pool_run_ref(const odai_pool_op *op, const float *in, float *out, int tile_begin,
                        int tile_end);
+void odai_tconv_run_ref(const odai_tconv_op *op, const float *in, const void *packed, float *out,
+                        int tile_begin, int tile_end);
 void odai_resize_run_ref(const odai_resize_op *op, const float *in, float *out, int tile_begin,
                          int tile_end);
 

@@ -40,4 +40,5 @@ static inline v_f32 v_exp2i(v_f32 n) {
   __m512i i = _mm512_cvtps_epi32(n);
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23));
 }
+static inline float v_hsum(v_f32 a) { return _mm512_reduce_add_ps(a); }
 #endif

@@ -42,4 +42,5 @@ static inline v_f32 v_exp2i(v_f32 n) {
   int32x4_t i = vcvtnq_s32_f32(n);
   return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(i, vdupq_n_s32(127)), 23));
 }
+static inline float v_hsum(v_f32 a) { return vaddvq_f32(a); }
 #endif

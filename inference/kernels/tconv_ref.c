@@ -1,7 +1,8 @@
 /* inference/kernels/tconv_ref.c: transpose convolution (MediaPipe's
- * Convolution2DTransposeBias custom op). One kernel for all ISAs: it is ~1 M
- * MACs in selfie_segmentation. Each output row gathers the input rows and
- * taps that reach it, so tiles (output rows) are independent. */
+ * Convolution2DTransposeBias custom op): plan (picks the SIMD kernel of
+ * eltwise_simd.inc when kernel == stride, i.e. taps never overlap) and the
+ * reference kernel. Each output row gathers the input rows and taps that
+ * reach it, so tiles (output rows) are independent. */
 #include <math.h>
 #include <string.h>
 
@@ -22,6 +23,13 @@ odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_
     return odai_error_set(err, ODAI_E_INVALID, "tconv: bad params");
   op->p = *p;
   op->num_tiles = p->batch * p->out_h;
+  op->isa = ODAI_ISA_REF;
+  op->run = odai_tconv_run_ref;
+  const odai_isa_table *t = odai_isa_table_get(odai_kernels_isa());
+  if (t && t->tconv && p->k_h == p->stride_h && p->k_w == p->stride_w) {
+    op->isa = odai_kernels_isa();
+    op->run = t->tconv;
+  }
   op->packed_size = align_up(((size_t)p->out_c + (size_t)p->out_c * p->k_h * p->k_w * p->in_c) *
                                  sizeof(float),
                              ODAI_KERNEL_ALIGN);
@@ -40,11 +48,17 @@ void odai_tconv_pack(const odai_tconv_op *op, const float *w, const float *bias,
 
 void odai_tconv_run(const odai_tconv_op *op, const float *in, const void *packed, float *out,
                     int tile_begin, int tile_end) {
+  if (tile_begin < 0) tile_begin = 0;
+  if (tile_end > op->num_tiles) tile_end = op->num_tiles;
+  if (tile_begin >= tile_end) return;
+  op->run(op, in, packed, out, tile_begin, tile_end);
+}
+
+void odai_tconv_run_ref(const odai_tconv_op *op, const float *in, const void *packed, float *out,
+                        int tile_begin, int tile_end) {
   const odai_tconv_params *p = &op->p;
   const float *bias = (const float *)packed;
   const float *w = bias + p->out_c;
-  if (tile_begin < 0) tile_begin = 0;
-  if (tile_end > op->num_tiles) tile_end = op->num_tiles;
   for (int t = tile_begin; t < tile_end; t++) {
     int b = t / p->out_h, y = t % p->out_h;
     float *orow = out + (size_t)t * p->out_w * p->out_c;

@@ -422,4 +422,54 @@ static int check_resize(odai_isa isa, int cases, uint64_t seed) {
   return bad;
 }
 
+/* ---- transpose conv (SIMD when kernel == stride) ---- */
+static int check_tconv(odai_isa isa, int cases, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0;
+  for (int i = 0; i < cases; i++) {
+    odai_tconv_params p = {0};
+    p.batch = kc_int(&r, 1, 2);
+    p.in_h = kc_int(&r, 1, 7);
+    p.in_w = kc_int(&r, 1, 9);
+    p.in_c = kc_channels[kc_int(&r, 0, KC_NCH - 1)];
+    p.out_c = kc_int(&r, 1, 5);
+    p.stride_h = kc_int(&r, 1, 3);
+    p.stride_w = kc_int(&r, 1, 3);
+    int same = kc_int(&r, 0, 2) != 0;
+    p.k_h = same ? p.stride_h : kc_int(&r, 1, 4);
+    p.k_w = same ? p.stride_w : kc_int(&r, 1, 4);
+    p.pad_top = kc_int(&r, 0, p.k_h - 1);
+    p.pad_left = kc_int(&r, 0, p.k_w - 1);
+    p.out_h = p.in_h * p.stride_h + kc_int(&r, -1, 1);
+    p.out_w = p.in_w * p.stride_w + kc_int(&r, -1, 1);
+    if (p.out_h < 1) p.out_h = 1;
+    if (p.out_w < 1) p.out_w = 1;
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    odai_tconv_op fop, rop;
+    odai_kernels_set_isa(isa);
+    if (odai_tconv_plan(&p, &fop, NULL) != ODAI_OK) return bad + 1;
+    odai_kernels_set_isa(ODAI_ISA_REF);
+    if (odai_tconv_plan(&p, &rop, NULL) != ODAI_OK) return bad + 1;
+    size_t in_n = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+    size_t out_n = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+    size_t w_n = (size_t)p.out_c * p.k_h * p.k_w * p.in_c;
+    float *in = kc_alloc(in_n * 4), *w = kc_alloc(w_n * 4), *bias = kc_alloc((size_t)p.out_c * 4);
+    float *o1 = kc_alloc(out_n * 4), *o2 = kc_alloc(out_n * 4);
+    void *pk1 = kc_alloc(odai_tconv_packed_size(&fop)), *pk2 = kc_alloc(odai_tconv_packed_size(&rop));
+    kc_fill(&r, in, in_n);
+    kc_fill(&r, w, w_n);
+    kc_fill(&r, bias, (size_t)p.out_c);
+    odai_tconv_pack(&fop, w, bias, pk1);
+    odai_tconv_pack(&rop, w, bias, pk2);
+    int nt = odai_tconv_num_tiles(&fop);
+    odai_tconv_run(&fop, in, pk1, o1, 0, nt / 2);
+    odai_tconv_run(&fop, in, pk1, o1, nt / 2, nt);
+    odai_tconv_run(&rop, in, pk2, o2, 0, odai_tconv_num_tiles(&rop));
+    bad += kc_compare("tconv", o1, o2, out_n, (double)p.k_h * p.k_w * p.in_c, &reported);
+    if (same && isa != ODAI_ISA_REF && fop.isa != isa) bad++;
+    free(in); free(w); free(bias); free(o1); free(o2); free(pk1); free(pk2);
+  }
+  return bad;
+}
+
 #endif

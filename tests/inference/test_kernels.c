@@ -46,6 +46,10 @@ static void test_unary_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_unary(isa, 5000 + isa), 0));
 }
+static void test_tconv_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_tconv(isa, 150, 8000 + isa), 0));
+}
 static void test_pool_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_pool(isa, 200, 6000 + isa), 0));
@@ -205,6 +209,7 @@ int main(void) {
       cmocka_unit_test(test_binary_vs_ref),
       cmocka_unit_test(test_unary_vs_ref),
       cmocka_unit_test(test_pool_vs_ref),
+      cmocka_unit_test(test_tconv_vs_ref),
       cmocka_unit_test(test_resize_vs_ref),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@ int main(void) {
   failed += report("unary", check_unary(isa, 15));
   failed += report("pool", check_pool(isa, 40, 16));
   failed += report("resize", check_resize(isa, 40, 17));
+  failed += report("tconv", check_tconv(isa, 30, 18));
   /* plan picks NEON by default */
   odai_kernels_set_isa(isa);
   odai_conv2d_params p = {1, 4, 4, 8, 4, 4, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0};
