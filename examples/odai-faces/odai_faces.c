@@ -2,17 +2,12 @@
  * gallery (keygen, create, list, remove, rename, export, import, threshold,
  * calibrate) through the public gallery API. enroll/identify/verify/reject
  * need the face detector and embedder graph and are not wired yet. */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "odai/gallery.h"
-
-#if defined(ODAI_FACES_HAVE_SODIUM)
-#include <sodium.h>
-#endif
 
 static const char *k_usage =
     "usage: odai-faces [--key KEYFILE] [--wait MS] [--json] COMMAND ...\n"
@@ -89,29 +84,9 @@ static int cmd_keygen(int argc, char **argv) {
 }
 
 static int model_sha256_of_file(const char *path, uint8_t id[ODAI_MODEL_ID_SIZE]) {
-#if defined(ODAI_FACES_HAVE_SODIUM)
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "odai-faces: %s: %s\n", path, strerror(errno));
-    return 1;
-  }
-  if (sodium_init() < 0) {
-    fclose(f);
-    return 1;
-  }
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  unsigned char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) crypto_hash_sha256_update(&st, buf, n);
-  fclose(f);
-  crypto_hash_sha256_final(&st, id);
+  odai_error err;
+  if (odai_model_id_of_file(path, id, &err) != ODAI_OK) return fail("--model", &err);
   return 0;
-#else
-  (void)id;
-  fprintf(stderr, "odai-faces: built without libsodium: give --model-sha256 for %s\n", path);
-  return 1;
-#endif
 }
 
 static int cmd_create(const cli *c, int argc, char **argv) {

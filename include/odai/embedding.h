@@ -73,6 +73,11 @@ ODAI_API void odai_model_id_to_hex(const uint8_t id[ODAI_MODEL_ID_SIZE], char he
 ODAI_API odai_status odai_model_id_from_hex(const char *hex, uint8_t id[ODAI_MODEL_ID_SIZE],
                                             odai_error *err);
 
+/* The model identity of a model file: the sha256 of its bytes (what
+ * shared/MODELS.md lists). ODAI_E_NOT_FOUND / ODAI_E_IO on file errors. */
+ODAI_API odai_status odai_model_id_of_file(const char *path, uint8_t id[ODAI_MODEL_ID_SIZE],
+                                           odai_error *err);
+
 /* Dot product of two float vectors of n elements, through the fastest kernel
  * this CPU supports (AVX-512, AVX2+FMA or scalar; picked once). */
 ODAI_API float odai_dot_f32(const float *a, const float *b, size_t n);

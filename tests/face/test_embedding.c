@@ -130,12 +130,52 @@ static void test_simd_dot_vs_scalar(void **state) {
   free(m);
 }
 
+static void test_sha256(void **state) {
+  (void)state;
+  static const struct {
+    const char *msg, *hex;
+  } v[] = {{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+           {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+           {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"}};
+  char *dir = ft_tempdir();
+  char path[600];
+  snprintf(path, sizeof path, "%s/m.bin", dir);
+  for (size_t i = 0; i < 3; i++) {
+    assert_int_equal(ft_write(path, v[i].msg, strlen(v[i].msg)), 0);
+    uint8_t id[ODAI_MODEL_ID_SIZE];
+    char hex[65];
+    assert_int_equal(odai_model_id_of_file(path, id, NULL), ODAI_OK);
+    odai_model_id_to_hex(id, hex);
+    assert_string_equal(hex, v[i].hex);
+  }
+  /* A million 'a's: many blocks, odd buffer boundaries. */
+  FILE *f = fopen(path, "wb");
+  for (int i = 0; i < 1000; i++) {
+    char a[1000];
+    memset(a, 'a', sizeof a);
+    fwrite(a, 1, sizeof a, f);
+  }
+  fclose(f);
+  uint8_t id[ODAI_MODEL_ID_SIZE];
+  char hex[65];
+  assert_int_equal(odai_model_id_of_file(path, id, NULL), ODAI_OK);
+  odai_model_id_to_hex(id, hex);
+  assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  odai_error err;
+  snprintf(path, sizeof path, "%s/missing", dir);
+  assert_int_equal(odai_model_id_of_file(path, id, &err), ODAI_E_NOT_FOUND);
+  ft_rmdir(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_normalize),
       cmocka_unit_test(test_cosine_and_models),
       cmocka_unit_test(test_hex),
       cmocka_unit_test(test_simd_dot_vs_scalar),
+      cmocka_unit_test(test_sha256),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
