@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "odai/image.h"
+
 const float odai_face_template[ODAI_FACE_ALIGN_KPS][2] = {
     {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {56.1396f, 92.2848f}};
 
@@ -80,11 +82,13 @@ odai_status odai_face_align_matrix(const float kps[ODAI_FACE_ALIGN_KPS][2], floa
   return odai_affine_invert(fwd, crop_to_src, err);
 }
 
-odai_status odai_warp_affine_rgb8(const uint8_t *src, int sw, int sh, size_t sstride,
-                                  const float m[6], uint8_t *dst, int dw, int dh, size_t dstride,
-                                  odai_error *err) {
+/* The warp for packed 8-bit pixels of bpp bytes whose R, G, B are at byte
+ * offsets ch[0..2]; the output is RGB8. */
+static odai_status warp_packed(const uint8_t *src, int sw, int sh, size_t sstride, int bpp,
+                               const int ch[3], const float m[6], uint8_t *dst, int dw, int dh,
+                               size_t dstride, odai_error *err) {
   if (!src || !dst || !m || sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 ||
-      sstride < (size_t)sw * 3 || dstride < (size_t)dw * 3)
+      sstride < (size_t)sw * bpp || dstride < (size_t)dw * 3)
     return odai_error_set(err, ODAI_E_INVALID, "warp: bad image arguments");
   for (int i = 0; i < 6; i++)
     if (!isfinite(m[i])) return odai_error_set(err, ODAI_E_INVALID, "warp: matrix not finite");
@@ -105,22 +109,32 @@ odai_status odai_warp_affine_rgb8(const uint8_t *src, int sw, int sh, size_t sst
       double fx = sx - x0, fy = sy - y0;
       double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
       bool in_x0 = x0 >= 0, in_x1 = x0 + 1 < sw, in_y0 = y0 >= 0, in_y1 = y0 + 1 < sh;
-      const uint8_t *p00 = src + (size_t)(in_y0 ? y0 : 0) * sstride + 3 * (size_t)(in_x0 ? x0 : 0);
+      const uint8_t *p00 =
+          src + (size_t)(in_y0 ? y0 : 0) * sstride + (size_t)bpp * (size_t)(in_x0 ? x0 : 0);
       /* Neighbours outside the image are never read (they count as black). */
-      size_t dx = in_x0 && in_x1 ? 3 : 0, dy = in_y0 && in_y1 ? sstride : 0;
+      size_t dx = in_x0 && in_x1 ? (size_t)bpp : 0, dy = in_y0 && in_y1 ? sstride : 0;
       const uint8_t *p10 = p00 + dx, *p01 = p00 + dy, *p11 = p01 + dx;
       for (int c = 0; c < 3; c++) {
+        int k = ch[c];
         double s = 0;
-        if (in_y0 && in_x0) s += w00 * p00[c];
-        if (in_y0 && in_x1) s += w10 * p10[c];
-        if (in_y1 && in_x0) s += w01 * p01[c];
-        if (in_y1 && in_x1) s += w11 * p11[c];
+        if (in_y0 && in_x0) s += w00 * p00[k];
+        if (in_y0 && in_x1) s += w10 * p10[k];
+        if (in_y1 && in_x0) s += w01 * p01[k];
+        if (in_y1 && in_x1) s += w11 * p11[k];
         double r = floor(s + 0.5);
         o[c] = (uint8_t)(r < 0 ? 0 : (r > 255 ? 255 : r));
       }
     }
   }
   return ODAI_OK;
+}
+
+static const int k_rgb[3] = {0, 1, 2}, k_bgr[3] = {2, 1, 0};
+
+odai_status odai_warp_affine_rgb8(const uint8_t *src, int sw, int sh, size_t sstride,
+                                  const float m[6], uint8_t *dst, int dw, int dh, size_t dstride,
+                                  odai_error *err) {
+  return warp_packed(src, sw, sh, sstride, 3, k_rgb, m, dst, dw, dh, dstride, err);
 }
 
 void odai_face_crop_to_input(const uint8_t *crop, int w, int h, size_t stride, bool mirror,
@@ -145,6 +159,38 @@ odai_status odai_face_align_rgb8(const uint8_t *src, int sw, int sh, size_t sstr
   uint8_t *c = crop ? crop : local;
   st = odai_warp_affine_rgb8(src, sw, sh, sstride, m, c, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE,
                              ODAI_FACE_CROP_SIZE * 3, err);
+  if (st != ODAI_OK) return st;
+  if (input)
+    odai_face_crop_to_input(c, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE * 3,
+                            false, input);
+  return ODAI_OK;
+}
+
+odai_status odai_face_align_image(const odai_image *img, const float kps[ODAI_FACE_ALIGN_KPS][2],
+                                  uint8_t *crop, float *input, odai_error *err) {
+  if (!img) return odai_error_set(err, ODAI_E_INVALID, "face align: NULL image");
+  int bpp;
+  const int *ch;
+  switch (odai_image_format(img)) {
+    case ODAI_PIXEL_RGB8: bpp = 3; ch = k_rgb; break;
+    case ODAI_PIXEL_RGBA8: bpp = 4; ch = k_rgb; break;
+    case ODAI_PIXEL_BGR8: bpp = 3; ch = k_bgr; break;
+    case ODAI_PIXEL_BGRA8: bpp = 4; ch = k_bgr; break;
+    default:
+      return odai_error_set(err, ODAI_E_UNSUPPORTED,
+                            "face align: pixel format %d is not packed RGB/BGR(A): convert first",
+                            (int)odai_image_format(img));
+  }
+  int stride = odai_image_stride(img, 0);
+  if (stride <= 0) return odai_error_set(err, ODAI_E_INVALID, "face align: bad image stride");
+  uint8_t local[ODAI_FACE_CROP_SIZE * ODAI_FACE_CROP_SIZE * 3];
+  float m[6];
+  odai_status st = odai_face_align_matrix(kps, m, err);
+  if (st != ODAI_OK) return st;
+  uint8_t *c = crop ? crop : local;
+  st = warp_packed(odai_image_cdata(img, 0), odai_image_width(img), odai_image_height(img),
+                   (size_t)stride, bpp, ch, m, c, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE,
+                   ODAI_FACE_CROP_SIZE * 3, err);
   if (st != ODAI_OK) return st;
   if (input)
     odai_face_crop_to_input(c, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE * 3,

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "odai/common.h"
+#include "odai/image.h"
 
 #define ODAI_FACE_CROP_SIZE 112
 
@@ -71,6 +72,11 @@ void odai_face_crop_to_input(const uint8_t *crop, int w, int h, size_t stride, b
 odai_status odai_face_align_rgb8(const uint8_t *src, int sw, int sh, size_t sstride,
                                  const float kps[ODAI_FACE_ALIGN_KPS][2], uint8_t *crop,
                                  float *input, odai_error *err);
+
+/* The same from an odai_image (RGB8, RGBA8, BGR8 or BGRA8; others give
+ * ODAI_E_UNSUPPORTED: convert first). The crop is always RGB8. */
+odai_status odai_face_align_image(const odai_image *img, const float kps[ODAI_FACE_ALIGN_KPS][2],
+                                  uint8_t *crop, float *input, odai_error *err);
 
 /* Quality of a face, to skip faces too small, blurred or turned to trust. */
 typedef struct odai_face_quality {

@@ -228,6 +228,60 @@ static void test_keypoints_land_on_template(void **state) {
   free(img);
 }
 
+/* The odai_image entry point gives the same crop for RGB8, RGBA8, BGR8 and BGRA8. */
+static void test_align_image_formats(void **state) {
+  (void)state;
+  const int w = 160, h = 120;
+  uint64_t s = 11;
+  uint8_t *rgb = malloc((size_t)w * h * 3), *rgba = malloc((size_t)w * h * 4);
+  uint8_t *bgr = malloc((size_t)w * h * 3), *bgra = malloc((size_t)w * h * 4);
+  for (int i = 0; i < w * h; i++) {
+    uint8_t r = (uint8_t)(ft_rand(&s) & 255), g = (uint8_t)(ft_rand(&s) & 255),
+            b = (uint8_t)(ft_rand(&s) & 255);
+    rgb[3 * i] = r, rgb[3 * i + 1] = g, rgb[3 * i + 2] = b;
+    bgr[3 * i] = b, bgr[3 * i + 1] = g, bgr[3 * i + 2] = r;
+    rgba[4 * i] = r, rgba[4 * i + 1] = g, rgba[4 * i + 2] = b, rgba[4 * i + 3] = 7;
+    bgra[4 * i] = b, bgra[4 * i + 1] = g, bgra[4 * i + 2] = r, bgra[4 * i + 3] = 7;
+  }
+  float kps[4][2], place[6];
+  make_sim(0.9, -0.2, 30, 10, place);
+  for (int i = 0; i < 4; i++)
+    odai_affine_apply(place, odai_face_template[i][0], odai_face_template[i][1], &kps[i][0],
+                      &kps[i][1]);
+  static uint8_t want[112 * 112 * 3], got[112 * 112 * 3];
+  assert_int_equal(odai_face_align_rgb8(rgb, w, h, (size_t)w * 3, kps, want, NULL, NULL), ODAI_OK);
+  struct {
+    odai_pixel_format f;
+    uint8_t *p;
+    int bpp;
+  } cases[] = {{ODAI_PIXEL_RGB8, rgb, 3}, {ODAI_PIXEL_RGBA8, rgba, 4}, {ODAI_PIXEL_BGR8, bgr, 3},
+               {ODAI_PIXEL_BGRA8, bgra, 4}};
+  for (int c = 0; c < 4; c++) {
+    odai_image *img = NULL;
+    uint8_t *planes[1] = {cases[c].p};
+    int strides[1] = {w * cases[c].bpp};
+    assert_int_equal(odai_image_wrap(w, h, cases[c].f, planes, strides, false, NULL, NULL, &img),
+                     ODAI_OK);
+    memset(got, 0xee, sizeof got);
+    assert_int_equal(odai_face_align_image(img, kps, got, NULL, NULL), ODAI_OK);
+    assert_memory_equal(got, want, sizeof want);
+    odai_image_unref(img);
+  }
+  odai_image *gray = NULL;
+  uint8_t *planes[1] = {rgb};
+  int strides[1] = {w};
+  assert_int_equal(odai_image_wrap(w, h, ODAI_PIXEL_GRAY8, planes, strides, false, NULL, NULL,
+                                   &gray),
+                   ODAI_OK);
+  odai_error err;
+  assert_int_equal(odai_face_align_image(gray, kps, got, NULL, &err), ODAI_E_UNSUPPORTED);
+  odai_image_unref(gray);
+  free(rgb);
+  free(rgba);
+  free(bgr);
+  free(bgra);
+}
+
 static void test_crop_to_input(void **state) {
   (void)state;
   uint8_t crop[2 * 3 * 3] = {0, 255, 128, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -302,6 +356,7 @@ int main(void) {
       cmocka_unit_test(test_fit_least_squares),
       cmocka_unit_test(test_warp_matches_reference),
       cmocka_unit_test(test_keypoints_land_on_template),
+      cmocka_unit_test(test_align_image_formats),
       cmocka_unit_test(test_crop_to_input),
       cmocka_unit_test(test_quality),
   };
