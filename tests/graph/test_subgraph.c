@@ -487,6 +487,38 @@ static void test_option_value_syntax(void **state) {
   odai_config_free(bad);
 }
 
+/* Subgraph defaults may also be written as graph-level `options { [X.ext] }`;
+ * the enclosing node may use a plain options block. */
+static void test_graph_level_options(void **state) {
+  (void)state;
+  reg("type: \"Thresh\"\n"
+      "input_stream: \"in\"\n"
+      "options { [my.ThreshOptions.ext] { thresh: 0.3 label: \"face\" } }\n"
+      "node { calculator: \"Filter\" input_stream: \"in\"\n"
+      "       options { [my.FilterOptions.ext] { min: 0.0 } }\n"
+      "       option_value: \"min:thresh\" option_value: \"name:label\" }\n",
+      "thresh.pbtxt");
+  odai_graph_config *c = expand_ok("node { calculator: \"Thresh\" input_stream: \"x\" }\n"
+                                   "node { name: \"t2\" calculator: \"Thresh\" input_stream: \"x\" options { thresh: 0.8 } }\n");
+  assert_int_equal(c->n_nodes, 2);
+  const odai_options *o = odai_node_options(&c->nodes[0], "my.FilterOptions");
+  assert_true(odai_options_get_float(o, "min", -1) == 0.3f);
+  assert_string_equal(odai_options_get_string(o, "name", ""), "face");
+  o = odai_node_options(node_named(c, "t2__Filter"), "my.FilterOptions");
+  assert_true(odai_options_get_float(o, "min", -1) == 0.8f);
+  assert_string_equal(odai_options_get_string(o, "name", ""), "face");
+  odai_config_free(c);
+
+  /* a config without subgraph nodes is left as it is */
+  c = expand_ok("node { calculator: \"A\" input_stream: \"x\" output_stream: \"y\" }");
+  assert_int_equal(c->n_nodes, 1);
+  assert_string_equal(c->nodes[0].output_streams.v[0].name, "y");
+  assert_string_equal(c->nodes[0].name, "");
+  odai_config_free(c);
+  odai_error err = {0};
+  assert_int_equal(odai_config_expand_subgraphs(NULL, &err), ODAI_E_INVALID);
+}
+
 static void *hammer(void *arg) {
   int id = (int)(intptr_t)arg;
   char text[200], type[32];
@@ -580,6 +612,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_recursion_message, teardown),
       cmocka_unit_test_teardown(test_face_detection_options, teardown),
       cmocka_unit_test_teardown(test_option_value_syntax, teardown),
+      cmocka_unit_test_teardown(test_graph_level_options, teardown),
       cmocka_unit_test_teardown(test_concurrent_registry, teardown),
       cmocka_unit_test_teardown(test_fuzz_seeds, teardown),
   };
