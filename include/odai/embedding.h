@@ -44,6 +44,15 @@ ODAI_API odai_status odai_embedding_create(size_t dim, const uint8_t model_id[OD
                                            const float *values, odai_embedding **out,
                                            odai_error *err);
 
+/* An embedding from a model's output rows: row0 L2-normalised, or, with
+ * row1 (the output for the left-right mirrored face, as MobileFaceNet's
+ * batch of 2 allows), normalise(normalise(row0) + normalise(row1)): the
+ * "flip sum" that measured slightly better on shared/testdata/faces.
+ * ODAI_E_INVALID for a zero or non-finite row. Transfer full. */
+ODAI_API odai_status odai_embedding_from_rows(size_t dim, const uint8_t model_id[ODAI_MODEL_ID_SIZE],
+                                              const float *row0, const float *row1,
+                                              odai_embedding **out, odai_error *err);
+
 /* A deep copy (transfer full). */
 ODAI_API odai_status odai_embedding_copy(const odai_embedding *src, odai_embedding **out,
                                          odai_error *err);

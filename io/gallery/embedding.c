@@ -31,6 +31,44 @@ ODAI_API odai_status odai_embedding_create(size_t dim, const uint8_t model_id[OD
   return ODAI_OK;
 }
 
+/* Add row/|row| into acc; false for a zero or non-finite row. */
+static bool add_unit(float *acc, const float *row, size_t dim) {
+  double ss = 0.0;
+  for (size_t i = 0; i < dim; i++) {
+    if (!isfinite(row[i])) return false;
+    ss += (double)row[i] * row[i];
+  }
+  if (!(ss > 0.0) || !isfinite(ss)) return false;
+  double inv = 1.0 / sqrt(ss);
+  for (size_t i = 0; i < dim; i++) acc[i] += (float)(row[i] * inv);
+  return true;
+}
+
+ODAI_API odai_status odai_embedding_from_rows(size_t dim, const uint8_t model_id[ODAI_MODEL_ID_SIZE],
+                                              const float *row0, const float *row1,
+                                              odai_embedding **out, odai_error *err) {
+  if (!row0 || !out) return odai_error_set(err, ODAI_E_INVALID, "embedding: NULL argument");
+  *out = NULL;
+  odai_embedding *e = NULL;
+  odai_status st = odai_embedding_create(dim, model_id, NULL, &e, err);
+  if (st != ODAI_OK) return st;
+  float *acc = e->values; /* zeroed by create */
+  if (!add_unit(acc, row0, dim) || (row1 && !add_unit(acc, row1, dim))) {
+    odai_embedding_free(e);
+    return odai_error_set(err, ODAI_E_INVALID, "embedding: model output is zero or not finite");
+  }
+  double ss = 0.0;
+  for (size_t i = 0; i < dim; i++) ss += (double)acc[i] * acc[i];
+  if (!(ss > 1e-12)) { /* the two rows cancel out */
+    odai_embedding_free(e);
+    return odai_error_set(err, ODAI_E_INVALID, "embedding: the two rows cancel out");
+  }
+  double inv = 1.0 / sqrt(ss);
+  for (size_t i = 0; i < dim; i++) acc[i] = (float)(acc[i] * inv);
+  *out = e;
+  return ODAI_OK;
+}
+
 ODAI_API odai_status odai_embedding_copy(const odai_embedding *src, odai_embedding **out,
                                          odai_error *err) {
   if (!src) return odai_error_set(err, ODAI_E_INVALID, "embedding copy: NULL source");

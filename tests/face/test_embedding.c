@@ -78,6 +78,32 @@ static void test_cosine_and_models(void **state) {
   odai_embedding_free(e);
 }
 
+static void test_from_rows(void **state) {
+  (void)state;
+  uint8_t id[ODAI_MODEL_ID_SIZE];
+  ft_model(id, 3);
+  float r0[3] = {3, 4, 0}, r1[3] = {0, 0, 10}, zero[3] = {0, 0, 0};
+  odai_embedding *e = NULL;
+  assert_int_equal(odai_embedding_from_rows(3, id, r0, NULL, &e, NULL), ODAI_OK);
+  assert_float_equal(e->values[0], 0.6f, 1e-6f);
+  assert_float_equal(e->values[1], 0.8f, 1e-6f);
+  assert_memory_equal(e->model_id, id, ODAI_MODEL_ID_SIZE);
+  odai_embedding_free(e);
+  /* (0.6, 0.8, 0) + (0, 0, 1), normalised. */
+  assert_int_equal(odai_embedding_from_rows(3, id, r0, r1, &e, NULL), ODAI_OK);
+  float k = 1.0f / sqrtf(2.0f);
+  assert_float_equal(e->values[0], 0.6f * k, 1e-6f);
+  assert_float_equal(e->values[1], 0.8f * k, 1e-6f);
+  assert_float_equal(e->values[2], k, 1e-6f);
+  assert_float_equal(odai_embedding_norm(e), 1.0f, 1e-6f);
+  odai_embedding_free(e);
+  odai_error err;
+  assert_int_equal(odai_embedding_from_rows(3, id, zero, NULL, &e, &err), ODAI_E_INVALID);
+  assert_null(e);
+  float neg[3] = {-3, -4, 0};
+  assert_int_equal(odai_embedding_from_rows(3, id, r0, neg, &e, &err), ODAI_E_INVALID);
+}
+
 static void test_hex(void **state) {
   (void)state;
   uint8_t id[ODAI_MODEL_ID_SIZE], back[ODAI_MODEL_ID_SIZE];
@@ -173,6 +199,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_normalize),
       cmocka_unit_test(test_cosine_and_models),
+      cmocka_unit_test(test_from_rows),
       cmocka_unit_test(test_hex),
       cmocka_unit_test(test_simd_dot_vs_scalar),
       cmocka_unit_test(test_sha256),
