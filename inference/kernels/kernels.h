@@ -188,7 +188,8 @@ void odai_dwconv_run(const odai_dwconv_op *op, const float *in, const void *pack
  * out[b][y][x][o] = bias[o] + sum over (iy,ix,ky,kx) with
  * y = iy*stride_h + ky - pad_top, x = ix*stride_w + kx - pad_left of
  * in[b][iy][ix][c] * w[o][ky][kx][c]. One tile per batch*out_h row.
- * Packed layout (all ISAs): bias[out_c] then the OHWI weights. */
+ * Packed layout: bias[out_c] then the OHWI weights, or (gemm) one conv2d
+ * packing per kernel row. */
 typedef struct odai_tconv_params {
   int batch, in_h, in_w, in_c;
   int out_h, out_w, out_c;
@@ -204,7 +205,9 @@ struct odai_tconv_op {
   int num_tiles;
   size_t packed_size;
   odai_isa isa;
-  odai_tconv_fn run; /* SIMD when kernel == stride (no overlap), else reference */
+  odai_tconv_fn run; /* GEMM / SIMD when kernel == stride (no overlap), else reference */
+  int gemm;          /* 1: each output row is a 1x1 conv of one input row (row_op) */
+  odai_conv2d_op row_op;
 };
 odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_error *err);
 size_t odai_tconv_packed_size(const odai_tconv_op *op);
