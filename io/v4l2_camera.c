@@ -173,12 +173,32 @@ static const char *fourcc_str(uint32_t f, char buf[5]) {
   return buf;
 }
 
-static int fourcc_supported(uint32_t f) {
-  return f == V4L2_PIX_FMT_YUYV || f == V4L2_PIX_FMT_MJPEG || f == V4L2_PIX_FMT_NV12;
+/* The odai pixel format a raw fourcc is handed out as (MJPEG: decoded to RGB8). */
+static odai_pixel_format pixel_format_of(uint32_t f) {
+  switch (f) {
+  case V4L2_PIX_FMT_YUYV: return ODAI_PIXEL_YUYV;
+  case V4L2_PIX_FMT_NV12: return ODAI_PIXEL_NV12;
+  case V4L2_PIX_FMT_RGB24: return ODAI_PIXEL_RGB8;
+  case V4L2_PIX_FMT_BGR24: return ODAI_PIXEL_BGR8;
+  case V4L2_PIX_FMT_GREY: return ODAI_PIXEL_GRAY8;
+  case V4L2_PIX_FMT_MJPEG: return ODAI_PIXEL_RGB8;
+  default: return ODAI_PIXEL_UNKNOWN;
+  }
 }
 
-static int fourcc_rank(uint32_t f) { /* tie-break: cheapest to consume first */
-  return f == V4L2_PIX_FMT_YUYV ? 0 : f == V4L2_PIX_FMT_NV12 ? 1 : 2;
+static int fourcc_supported(uint32_t f) { return pixel_format_of(f) != ODAI_PIXEL_UNKNOWN; }
+
+/* Tie-break: the device's own cheap formats first; RGB3/BGR3 are usually
+ * libv4l2's software conversions of another format, so they come last. */
+static int fourcc_rank(uint32_t f) {
+  switch (f) {
+  case V4L2_PIX_FMT_YUYV: return 0;
+  case V4L2_PIX_FMT_NV12: return 1;
+  case V4L2_PIX_FMT_GREY: return 2;
+  case V4L2_PIX_FMT_MJPEG: return 3;
+  case V4L2_PIX_FMT_RGB24: return 4;
+  default: return 5;
+  }
 }
 
 static odai_status add_mode(odai_camera *cam, size_t *cap, uint32_t fourcc, uint32_t w, uint32_t h,
@@ -282,7 +302,7 @@ static odai_status enumerate_modes(odai_camera *cam, int fd, uint32_t cur_w, uin
   if (st != ODAI_OK) return odai_error_set(err, st, "camera %s: out of memory", cam->path);
   if (cam->nmodes == 0)
     return odai_error_set(err, ODAI_E_UNSUPPORTED,
-                          "camera %s: offers none of the pixel formats odai reads (YUYV, MJPG, NV12)",
+                          "camera %s: offers none of the pixel formats odai reads (YUYV, MJPG, NV12, RGB3, BGR3, GREY)",
                           cam->path);
   return ODAI_OK;
 }
@@ -403,7 +423,9 @@ static odai_status open_stream(odai_camera *cam, odai_error *err) {
   cam->granted.fps_num = want->fps_num;
   cam->granted.fps_den = want->fps_den;
   {
-    size_t row = (size_t)fmt.fmt.pix.width * (fmt.fmt.pix.pixelformat == V4L2_PIX_FMT_YUYV ? 2 : 1);
+    odai_pixel_format pf = pixel_format_of(fmt.fmt.pix.pixelformat);
+    size_t row = (size_t)fmt.fmt.pix.width *
+                 (fmt.fmt.pix.pixelformat == V4L2_PIX_FMT_MJPEG ? 1 : (size_t)odai_pixel_format_bpp(pf));
     cam->bytesperline = fmt.fmt.pix.bytesperline >= row ? fmt.fmt.pix.bytesperline : (uint32_t)row;
   }
   cam->sizeimage = fmt.fmt.pix.sizeimage;
@@ -757,8 +779,7 @@ odai_status odai_camera_read(odai_camera *cam, int timeout_ms, odai_image **fram
         return odai_error_set(err, st, "camera %s: cannot decode MJPEG frame: %s", cam->path,
                               odai_status_str(st));
     } else {
-      odai_pixel_format pf =
-          cam->granted.fourcc == V4L2_PIX_FMT_NV12 ? ODAI_PIXEL_NV12 : ODAI_PIXEL_YUYV;
+      odai_pixel_format pf = pixel_format_of(cam->granted.fourcc);
       pthread_mutex_lock(&s->lock);
       int zero_copy = s->outstanding + 1 < s->nbuf; /* leave >= 1 buffer with the driver */
       if (zero_copy) {

@@ -3,7 +3,8 @@
  * Open a /dev/videoN by path, see what it offers (pixel formats, frame sizes,
  * frame rates), negotiate the closest mode to a request, then read frames.
  * Frames come out as odai_image (see odai/image.h):
- *   - YUYV and NV12 devices: the image WRAPS the driver's mmap buffer, no copy.
+ *   - YUYV, NV12, RGB3, BGR3 and GREY streams: the image WRAPS the driver's
+ *     mmap buffer, no copy (as YUYV, NV12, RGB8, BGR8, GRAY8).
  *     The buffer goes back to the driver (VIDIOC_QBUF) when the last
  *     reference to the image is dropped.
  *   - MJPEG devices: each frame is decoded with TurboJPEG into a pooled RGB8
@@ -49,6 +50,12 @@ typedef struct odai_camera odai_camera;
 #define ODAI_CAMERA_YUYV ODAI_CAMERA_FOURCC('Y', 'U', 'Y', 'V')
 #define ODAI_CAMERA_MJPEG ODAI_CAMERA_FOURCC('M', 'J', 'P', 'G')
 #define ODAI_CAMERA_NV12 ODAI_CAMERA_FOURCC('N', 'V', '1', '2')
+/* Packed RGB/BGR/grey: zero-copy RGB8/BGR8/GRAY8 frames. libv4l2 offers RGB3
+ * and BGR3 for most cameras by converting their native format in software
+ * (also formats odai does not read itself, e.g. Bayer). */
+#define ODAI_CAMERA_RGB24 ODAI_CAMERA_FOURCC('R', 'G', 'B', '3')
+#define ODAI_CAMERA_BGR24 ODAI_CAMERA_FOURCC('B', 'G', 'R', '3')
+#define ODAI_CAMERA_GREY ODAI_CAMERA_FOURCC('G', 'R', 'E', 'Y')
 
 /* One mode a device offers, or the mode granted. fps = frames per second
  * (interval den/num); fps_num/fps_den keep the exact fraction. */
@@ -61,7 +68,7 @@ typedef struct odai_camera_mode {
 typedef struct odai_camera_options {
   uint32_t width, height;  /* requested size; 0 = device's current size */
   double fps;              /* requested rate; 0 = device's current rate */
-  uint32_t fourcc;         /* ODAI_CAMERA_ANY (default), _YUYV, _MJPEG, _NV12 */
+  uint32_t fourcc;         /* ODAI_CAMERA_ANY (default), _YUYV, _MJPEG, _NV12, _RGB24, ... */
   unsigned num_buffers;    /* mmap buffers, 2..32 (default 4) */
   int reconnect;           /* nonzero: read() reopens a lost device (default 0) */
   int reconnect_timeout_ms;/* how long read() keeps retrying (default 10000) */
@@ -79,9 +86,10 @@ typedef struct odai_camera_stats {
 ODAI_API void odai_camera_options_default(odai_camera_options *options);
 
 /* Open the device at `path`, negotiate the closest mode to `options` (NULL =
- * defaults) and start streaming. Closest: the supported format (YUYV, MJPEG,
- * NV12) and frame size nearest to the request (by |dw|+|dh|), then the frame
- * rate nearest to the request; the caller's fourcc wins ties. What the driver
+ * defaults) and start streaming. Closest: the frame size nearest to the
+ * request (by |dw|+|dh|), then the frame rate nearest to it, then the
+ * format cheapest to consume (YUYV, NV12, GREY, MJPEG, RGB3, BGR3); a fourcc
+ * other than ODAI_CAMERA_ANY restricts the choice to that format. What the driver
  * granted is in odai_camera_mode_granted. *out: transfer full (close it). */
 ODAI_API odai_status odai_camera_open(const char *path, const odai_camera_options *options,
                                       odai_camera **out, odai_error *err);

@@ -214,10 +214,41 @@ static void test_v4l2_simulated_libv4l2_mjpeg_and_unplug(void **state) {
   odai_camera_close(cam);
 }
 
+/* RGB3: not offered by the (simulated) device itself; libv4l2 converts its
+ * YUYV or MJPG frames in software, and odai wraps libv4l2's buffer. */
+static void test_v4l2_simulated_libv4l2_rgb24_conversion(void **state) {
+  (void)state;
+  odai_camera_options o;
+  odai_camera_options_default(&o);
+  o.width = 320;
+  o.height = 240;
+  o.fourcc = ODAI_CAMERA_RGB24;
+  odai_camera *cam = NULL;
+  odai_error err = {0};
+  if (odai_camera_open(V4L2_SIM_PATH, &o, &cam, &err) != ODAI_OK) fail_msg("open: %s", err.message);
+  odai_camera_mode g = odai_camera_mode_granted(cam);
+  assert_int_equal(g.fourcc, ODAI_CAMERA_RGB24);
+  assert_int_equal(g.width, 320);
+  v4l2_sim_state st;
+  v4l2_sim_get_state(g_sim, &st);
+  assert_int_not_equal(st.fourcc, V4L2_PIX_FMT_RGB24); /* the device streams its own format */
+  for (uint64_t i = 0; i < 4; i++) {
+    odai_image *img = NULL;
+    assert_int_equal(odai_camera_read(cam, 1000, &img, NULL, &err), ODAI_OK);
+    assert_int_equal(odai_image_format(img), ODAI_PIXEL_RGB8);
+    assert_int_equal(odai_image_width(img), 320);
+    const uint8_t *p = odai_image_cdata(img, 0) + (size_t)8 * odai_image_stride(img, 0) + 8 * 3;
+    assert_in_range(p[0], v4l2_sim_marker(i) - 8, v4l2_sim_marker(i) + 8);
+    odai_image_unref(img);
+  }
+  odai_camera_close(cam);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_libv4l2_stream, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_libv4l2_mjpeg_and_unplug, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_v4l2_simulated_libv4l2_rgb24_conversion, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
