@@ -6,6 +6,7 @@
 #include "odai/timestamp.h"
 #include "odai/types.h"
 #include "odai/packet.h"
+#include "odai/options.h"
 #include "odai/calculator.h"
 #include "odai/graph.h"
 
