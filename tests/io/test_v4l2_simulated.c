@@ -319,6 +319,22 @@ static void test_v4l2_simulated_close_with_frames_out(void **state) {
   assert_int_equal(st.open_fds, 0);
 }
 
+static void test_v4l2_simulated_timeout(void **state) {
+  fixture *f = *state;
+  odai_camera *cam = open_cam(f, 320, 240, 30, ODAI_CAMERA_YUYV);
+  v4l2_sim_stall(f->sim, 1);
+  odai_image *img = NULL;
+  odai_error err = {0};
+  assert_int_equal(odai_camera_read(cam, 30, &img, NULL, &err), ODAI_E_TIMEOUT);
+  assert_null(img);
+  assert_non_null(strstr(err.message, "no frame within 30 ms"));
+  assert_int_equal(odai_camera_read(cam, 0, &img, NULL, &err), ODAI_E_TIMEOUT); /* poll once */
+  v4l2_sim_stall(f->sim, 0);
+  assert_int_equal(odai_camera_read(cam, 0, &img, NULL, &err), ODAI_OK);
+  assert_int_equal(odai_image_cdata(img, 0)[0], v4l2_sim_marker(0));
+  odai_image_unref(img);
+}
+
 static void test_v4l2_simulated_errors(void **state) {
   fixture *f = *state;
   odai_error err = {0};
@@ -349,6 +365,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_reconnect_backoff, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_reconnect_gives_up, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_close_with_frames_out, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_v4l2_simulated_timeout, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_errors, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

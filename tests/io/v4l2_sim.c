@@ -38,7 +38,7 @@ typedef struct sim_alloc {
 struct v4l2_sim {
   pthread_mutex_t lock;
   odai_v4l2_ops ops;
-  int plugged, poll_still_ready, failing_opens, corrupt_next;
+  int plugged, poll_still_ready, failing_opens, corrupt_next, stalled;
   int fd;       /* the current open fd, -1 none */
   int next_fd;  /* fake fd numbers, never reused */
   unsigned opens, open_fds;
@@ -307,7 +307,7 @@ static int do_ioctl(v4l2_sim *s, unsigned long req, void *arg) {
     if (b->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || b->memory != V4L2_MEMORY_MMAP) return fail(EINVAL);
     if (req == VIDIOC_DQBUF) {
       if (!s->streaming) return fail(EINVAL);
-      if (s->fifo_n == 0) return fail(EAGAIN);
+      if (s->fifo_n == 0 || s->stalled) return fail(EAGAIN);
       unsigned i = s->fifo[s->fifo_head];
       s->fifo_head = (s->fifo_head + 1) % SIM_MAX_BUF;
       s->fifo_n--;
@@ -395,7 +395,7 @@ static int sim_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms) 
   fds[0].revents = 0;
   if (fds[0].fd != s->fd || !s->plugged) {
     fds[0].revents = s->poll_still_ready && !s->plugged ? POLLIN : (POLLERR | POLLHUP);
-  } else if (s->streaming && s->fifo_n > 0) {
+  } else if (s->streaming && s->fifo_n > 0 && !s->stalled) {
     fds[0].revents = POLLIN;
   }
   int ready = fds[0].revents != 0;
@@ -460,6 +460,12 @@ void v4l2_sim_plug(v4l2_sim *s, int failing_opens) {
   s->streaming = 0;
   s->nbuf = 0;
   s->fifo_n = 0;
+  pthread_mutex_unlock(&s->lock);
+}
+
+void v4l2_sim_stall(v4l2_sim *s, int on) {
+  pthread_mutex_lock(&s->lock);
+  s->stalled = on;
   pthread_mutex_unlock(&s->lock);
 }
 

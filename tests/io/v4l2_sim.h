@@ -26,6 +26,8 @@ const odai_v4l2_ops *v4l2_sim_ops(v4l2_sim *sim);
 void v4l2_sim_unplug(v4l2_sim *sim, int poll_still_ready);
 /* Plug back in; the next `failing_opens` opens still fail with ENOENT. */
 void v4l2_sim_plug(v4l2_sim *sim, int failing_opens);
+/* Stall: no frame becomes ready (poll times out, DQBUF says EAGAIN). */
+void v4l2_sim_stall(v4l2_sim *sim, int on);
 /* Make the next MJPEG frame a truncated (corrupt) JPEG. */
 void v4l2_sim_corrupt_next(v4l2_sim *sim);
 
