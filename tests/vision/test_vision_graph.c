@@ -18,6 +18,8 @@
 #include "odai/image.h"
 #include "odai/packet_types.h"
 
+#include "mp_ref.h"
+
 static odai_graph *make_graph(const char *text) {
   odai_graph *g = NULL;
   odai_error err = {0};
@@ -26,7 +28,9 @@ static odai_graph *make_graph(const char *text) {
   return g;
 }
 
-static const char *k_face_graph =
+/* MediaPipe's FaceDetection module (face_detection.pbtxt) with the short
+ * or full range options, plus label map, tracking, render data, overlay. */
+static const char *k_face_graph_fmt =
     "input_stream: \"image\"\n"
     "output_stream: \"detections\"\n"
     "output_stream: \"output_video\"\n"
@@ -36,7 +40,7 @@ static const char *k_face_graph =
     "  output_stream: \"TENSORS:input_tensors\"\n"
     "  output_stream: \"MATRIX:transform_matrix\"\n"
     "  options: { [mediapipe.ImageToTensorCalculatorOptions.ext] {\n"
-    "    output_tensor_width: 128 output_tensor_height: 128 keep_aspect_ratio: true\n"
+    "    output_tensor_width: %d output_tensor_height: %d keep_aspect_ratio: true\n"
     "    output_tensor_float_range { min: -1.0 max: 1.0 } border_mode: BORDER_ZERO } }\n"
     "}\n"
     "node {\n"
@@ -44,17 +48,17 @@ static const char *k_face_graph =
     "  input_stream: \"TENSORS:input_tensors\"\n"
     "  output_stream: \"TENSORS:detection_tensors\"\n"
     "  options: { [mediapipe.InferenceCalculatorOptions.ext] {\n"
-    "    model_path: \"mediapipe/modules/face_detection/face_detection_short_range.tflite\" } }\n"
+    "    model_path: \"mediapipe/modules/face_detection/%s\" } }\n"
     "}\n"
     "node {\n"
     "  calculator: \"SsdAnchorsCalculator\"\n"
     "  output_side_packet: \"anchors\"\n"
     "  options: { [mediapipe.SsdAnchorsCalculatorOptions.ext] {\n"
-    "    num_layers: 4 min_scale: 0.1484375 max_scale: 0.75\n"
-    "    input_size_height: 128 input_size_width: 128\n"
+    "    num_layers: %d min_scale: 0.1484375 max_scale: 0.75\n"
+    "    input_size_height: %d input_size_width: %d\n"
     "    anchor_offset_x: 0.5 anchor_offset_y: 0.5\n"
-    "    strides: 8 strides: 16 strides: 16 strides: 16\n"
-    "    aspect_ratios: 1.0 fixed_anchor_size: true interpolated_scale_aspect_ratio: 1.0 } }\n"
+    "    %s\n"
+    "    aspect_ratios: 1.0 fixed_anchor_size: true interpolated_scale_aspect_ratio: %s } }\n"
     "}\n"
     "node {\n"
     "  calculator: \"TensorsToDetectionsCalculator\"\n"
@@ -62,11 +66,11 @@ static const char *k_face_graph =
     "  input_side_packet: \"ANCHORS:anchors\"\n"
     "  output_stream: \"DETECTIONS:unfiltered_detections\"\n"
     "  options: { [mediapipe.TensorsToDetectionsCalculatorOptions.ext] {\n"
-    "    num_classes: 1 num_boxes: 896 num_coords: 16 box_coord_offset: 0\n"
+    "    num_classes: 1 num_boxes: %d num_coords: 16 box_coord_offset: 0\n"
     "    keypoint_coord_offset: 4 num_keypoints: 6 num_values_per_keypoint: 2\n"
     "    sigmoid_score: true score_clipping_thresh: 100.0 reverse_output_order: true\n"
-    "    x_scale: 128.0 y_scale: 128.0 h_scale: 128.0 w_scale: 128.0\n"
-    "    min_score_thresh: 0.5 } }\n"
+    "    x_scale: %d.0 y_scale: %d.0 h_scale: %d.0 w_scale: %d.0\n"
+    "    min_score_thresh: %s } }\n"
     "}\n"
     "node {\n"
     "  calculator: \"NonMaxSuppressionCalculator\"\n"
@@ -108,107 +112,143 @@ static const char *k_face_graph =
     "  output_stream: \"IMAGE:output_video\"\n"
     "}\n";
 
-static void *read_all(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  void *buf = malloc((size_t)len + 1);
-  if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  *n = (size_t)len;
-  return buf;
+static odai_graph *face_graph(bool full) {
+  static char text[8192];
+  if (full)
+    snprintf(text, sizeof text, k_face_graph_fmt, 192, 192, "face_detection_full_range_sparse.tflite",
+             1, 192, 192, "strides: 4", "0.0", 2304, 192, 192, 192, 192, "0.6");
+  else
+    snprintf(text, sizeof text, k_face_graph_fmt, 128, 128, "face_detection_short_range.tflite", 4,
+             128, 128, "strides: 8 strides: 16 strides: 16 strides: 16", "1.0", 896, 128, 128,
+             128, 128, "0.5");
+  return make_graph(text);
 }
 
-/* MediaPipe's astronaut face (short range, refdata/mediapipe), copied from
- * face_detection_solution_cpu.json (test_face_golden.c parses the file
- * itself; here the values keep the graph test self-contained). */
-static const float k_ref_box[4] = {0.34976057f, 0.15889892f, 0.18080166f, 0.18080232f};
-static const float k_ref_kp[6][2] = {{0.40079379f, 0.19626079f}, {0.48698580f, 0.21177064f},
-                                     {0.43731880f, 0.24174412f}, {0.43056279f, 0.28234142f},
-                                     {0.34748489f, 0.21344143f}, {0.52934152f, 0.24446267f}};
-
-static void test_face_graph_astronaut(void **state) {
-  (void)state;
-  const char *shared = getenv("ODAI_SHARED_DIR");
-  if (!shared || !getenv("ODAI_MODEL_DIR"))
-    fail_msg("ODAI_SHARED_DIR / ODAI_MODEL_DIR not set (run through ctest)");
+/* Run the face graph on one reference image (frames times) and compare
+ * every frame's faces with MediaPipe's: same count, IoU >= 0.9, keypoints
+ * within 2% of the width; ids stable across frames; boxes drawn. */
+static void run_face_case(bool full, const char *img_name, int w, int h, int frames) {
+  if (!getenv("ODAI_MODEL_DIR")) fail_msg("ODAI_MODEL_DIR not set (run through ctest)");
   char path[1024];
-  snprintf(path, sizeof path, "%s/refdata/images/astronaut.rgb", shared);
+  snprintf(path, sizeof path, "%s/refdata/images/%s.rgb", shared_dir(), img_name);
   size_t n = 0;
-  uint8_t *rgb = read_all(path, &n);
-  if (!rgb || n != 512 * 512 * 3) fail_msg("cannot read %s", path);
+  uint8_t *rgb = (uint8_t *)read_file(path, &n);
+  if (!rgb || n != (size_t)w * h * 3) fail_msg("cannot read %s", path);
+  char file[64];
+  snprintf(file, sizeof file, "%s.%s", img_name, strcmp(img_name, "astronaut") ? "jpg" : "png");
+  ref_det ref[8];
+  int ref_w = 0;
+  int nref = load_ref(full ? "full" : "short", file, ref, 8, &ref_w);
+  assert_int_equal(ref_w, w);
 
-  odai_graph *g = make_graph(k_face_graph);
+  odai_graph *g = face_graph(full);
   odai_poller *pd = NULL, *pv = NULL;
   odai_error err = {0};
   assert_int_equal(odai_graph_add_poller(g, "detections", &pd, &err), ODAI_OK);
   assert_int_equal(odai_graph_add_poller(g, "output_video", &pv, &err), ODAI_OK);
   if (odai_graph_start(g, &err) != ODAI_OK) fail_msg("start: %s", err.message);
-
-  for (int frame = 0; frame < 3; frame++) {
+  for (int frame = 0; frame < frames; frame++) {
     odai_image *img = NULL;
-    assert_int_equal(odai_image_new(512, 512, ODAI_PIXEL_RGB8, &img), ODAI_OK);
+    assert_int_equal(odai_image_new(w, h, ODAI_PIXEL_RGB8, &img), ODAI_OK);
     uint8_t *d = odai_image_data(img, 0);
     int stride = odai_image_stride(img, 0);
-    for (int y = 0; y < 512; y++) memcpy(d + (size_t)y * stride, rgb + (size_t)y * 512 * 3, 512 * 3);
+    for (int y = 0; y < h; y++)
+      memcpy(d + (size_t)y * stride, rgb + (size_t)y * w * 3, (size_t)w * 3);
     assert_int_equal(odai_graph_add_packet(g, "image", odai_packet_new_image(img, frame * 33333)),
                      ODAI_OK);
   }
   if (odai_graph_wait_until_done(g, &err) != ODAI_OK) fail_msg("run: %s", err.message);
 
   int64_t first_track = -1;
-  for (int frame = 0; frame < 3; frame++) {
+  for (int frame = 0; frame < frames; frame++) {
     odai_packet *p = NULL;
-    assert_int_equal(odai_poller_next(pd, 1000, &p), ODAI_OK);
-    const odai_detections *dets = odai_packet_detections(p);
-    assert_non_null(dets);
-    assert_int_equal(dets->count, 1);
-    const odai_detection *f = &dets->items[0];
-    odai_detection ref;
-    odai_detection_init(&ref);
-    ref.xmin = k_ref_box[0];
-    ref.ymin = k_ref_box[1];
-    ref.width = k_ref_box[2];
-    ref.height = k_ref_box[3];
-    float iou = odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_UNION, f, &ref);
-    float kmax = 0;
-    for (int k = 0; k < 6; k++)
-      kmax = fmaxf(kmax, hypotf(f->keypoints[k].x - k_ref_kp[k][0], f->keypoints[k].y - k_ref_kp[k][1]));
+    odai_status pst = odai_poller_next(pd, 1000, &p);
+    odai_detections none = {0};
+    const odai_detections *dets = &none;
+    if (nref == 0 && pst == ODAI_E_EOF) {
+      /* As in MediaPipe, NMS emits no packet when nothing was detected. */
+    } else {
+      assert_int_equal(pst, ODAI_OK);
+      dets = odai_packet_detections(p);
+      assert_non_null(dets);
+    }
     if (frame == 0)
-      printf("# graph: score %.4f IoU %.4f vs MediaPipe, max keypoint error %.4f of width, "
-             "label '%s'\n",
-             f->score, iou, kmax, f->label);
-    assert_true(iou >= 0.9f);
-    assert_true(kmax <= 0.02f);
-    assert_string_equal(f->label, "face");
-    if (frame == 0) first_track = f->track_id;
-    assert_true(f->track_id > 0);
-    assert_int_equal(f->track_id, first_track); /* same face, same id */
+      printf("# %s %s: %zu faces (MediaPipe %d)\n", full ? "full" : "short", img_name,
+             dets->count, nref);
+    assert_int_equal((int)dets->count, nref);
+    for (int i = 0; i < nref; i++) {
+      const odai_detection *f = &dets->items[i];
+      odai_detection r;
+      odai_detection_init(&r);
+      r.xmin = ref[i].xmin;
+      r.ymin = ref[i].ymin;
+      r.width = ref[i].width;
+      r.height = ref[i].height;
+      float iou = odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_UNION, f, &r);
+      float kmax = 0;
+      for (int k = 0; k < 6; k++)
+        kmax = fmaxf(kmax, hypotf(f->keypoints[k].x - ref[i].kp[k][0],
+                                  (f->keypoints[k].y - ref[i].kp[k][1]) * (float)h / (float)w));
+      if (frame == 0)
+        printf("#   score %.4f (MediaPipe %.4f) IoU %.4f, max keypoint error %.4f of width\n",
+               f->score, ref[i].score, iou, kmax);
+      assert_true(iou >= 0.9f);
+      assert_true(kmax <= 0.02f);
+      assert_string_equal(f->label, "face");
+      assert_true(f->track_id > 0);
+      if (frame == 0 && i == 0) first_track = f->track_id;
+      if (i == 0) assert_int_equal(f->track_id, first_track); /* same face, same id */
+    }
+    const odai_detection first = dets->count ? dets->items[0] : (odai_detection){0};
+    const size_t count = dets->count;
     odai_packet_unref(p);
 
     assert_int_equal(odai_poller_next(pv, 1000, &p), ODAI_OK);
     const odai_image *out = odai_packet_image(p);
     assert_non_null(out);
-    assert_int_equal(odai_image_width(out), 512);
-    /* The box's left edge (x = 0.3498 * 512 = 179) is red, mid-height. */
+    assert_int_equal(odai_image_width(out), w);
     const uint8_t *o = odai_image_cdata(out, 0);
     int os = odai_image_stride(out, 0);
-    int x = (int)lrintf(f->xmin * 512), y = (int)lrintf((f->ymin + f->height / 2) * 512);
-    const uint8_t *px = o + (size_t)y * os + (size_t)x * 3;
-    assert_int_equal(px[0], 255);
-    assert_int_equal(px[1], 0);
-    assert_int_equal(px[2], 0);
-    /* Far from the box, the frame is unchanged. */
-    assert_memory_equal(o + (size_t)500 * os + 10 * 3, rgb + (size_t)500 * 512 * 3 + 10 * 3, 3);
+    if (count) {
+      /* The box's left edge is red, mid-height. */
+      int x = (int)lrintf(first.xmin * (float)w), y = (int)lrintf((first.ymin + first.height / 2) * (float)h);
+      const uint8_t *px = o + (size_t)y * os + (size_t)x * 3;
+      assert_int_equal(px[0], 255);
+      assert_int_equal(px[1], 0);
+      assert_int_equal(px[2], 0);
+    } else {
+      /* Nothing detected: the frame is unchanged. */
+      for (int y = 0; y < h; y++) assert_memory_equal(o + (size_t)y * os, rgb + (size_t)y * w * 3, (size_t)w * 3);
+    }
     odai_packet_unref(p);
   }
   odai_graph_destroy(g);
   free(rgb);
+}
+
+static void test_face_short_astronaut(void **state) {
+  (void)state;
+  run_face_case(false, "astronaut", 512, 512, 3);
+}
+static void test_face_short_messi5(void **state) {
+  (void)state;
+  run_face_case(false, "messi5", 548, 342, 1);
+}
+static void test_face_short_fruits(void **state) {
+  (void)state;
+  run_face_case(false, "fruits", 512, 480, 1);
+}
+static void test_face_full_astronaut(void **state) {
+  (void)state;
+  run_face_case(true, "astronaut", 512, 512, 2);
+}
+static void test_face_full_messi5(void **state) {
+  (void)state;
+  run_face_case(true, "messi5", 548, 342, 2);
+}
+static void test_face_full_fruits(void **state) {
+  (void)state;
+  run_face_case(true, "fruits", 512, 480, 1);
 }
 
 static const char *k_geom_graph =
@@ -313,7 +353,9 @@ static void test_bad_wiring(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_face_graph_astronaut),
+      cmocka_unit_test(test_face_short_astronaut), cmocka_unit_test(test_face_short_messi5),
+      cmocka_unit_test(test_face_short_fruits),    cmocka_unit_test(test_face_full_astronaut),
+      cmocka_unit_test(test_face_full_messi5),     cmocka_unit_test(test_face_full_fruits),
       cmocka_unit_test(test_geometry_graph),
       cmocka_unit_test(test_bad_wiring),
   };
