@@ -52,7 +52,7 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
     int direct = p.k_h == 1 && p.k_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
                  p.pad_top == 0 && p.pad_left == 0 && p.out_h == p.in_h && p.out_w == p.in_w;
     op->isa = isa;
-    int dense = p.dil_w == 1 && p.in_pixel_stride == p.in_c;
+    int dense = p.dil_w == 1 && p.in_pixel_stride == p.in_c && p.k_h <= 16;
     op->kind = direct  ? ODAI_CONV_KIND_DIRECT1X1
                : dense ? ODAI_CONV_KIND_INDIRECT
                        : ODAI_CONV_KIND_IM2COL;
