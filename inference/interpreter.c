@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 #include "ops/ops.h"
@@ -671,6 +672,29 @@ odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
   return ODAI_OK;
 }
 
+static double mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+odai_status odai_interpreter_invoke_timed(odai_interpreter *it, double *op_ms, odai_error *err) {
+  if (!it || !op_ms) return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_invoke_timed: NULL argument");
+  int threads = odai_tpool_threads(it->pool);
+  for (int e = 0; e < it->n_exec; e++) {
+    odai_plan_op *op = &it->plan[it->exec[e]];
+    double t0 = mono_ms();
+    if (op->n_items > 0) {
+      if (threads > 1 && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
+        odai_tpool_run(it->pool, op->n_items, run_range, op);
+      else
+        op->k->run(op, 0, 0, op->n_items);
+    }
+    op_ms[e] = mono_ms() - t0;
+  }
+  return ODAI_OK;
+}
+
 odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const int32_t *shape, int rank,
                                           odai_error *err) {
   if (!it || !shape || index < 0 || index >= it->model->n_inputs || rank < 0 || rank > ODAI_TENSOR_MAX_DIMS)
@@ -681,7 +705,7 @@ odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const
   odai_rt_tensor *t = &it->T[it->model->inputs[index]];
   int64_t e = 1;
   for (int d = 0; d < rank; d++) {
-    if (shape[d] < 1 || e > (INT64_C(1) << 40) / shape[d]) {
+    if (shape[d] < 1 || e > ODAI_MAX_TENSOR_ELEMS / shape[d]) {
       free(saved);
       return odai_error_set(err, ODAI_E_INVALID, "resize_input: dim %d = %d invalid", d, shape[d]);
     }

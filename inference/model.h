@@ -22,6 +22,11 @@ enum {
   OP_X_CONV2D_TRANSPOSE_BIAS = 1000
 };
 
+/* Largest tensor the core accepts (elements): keeps every index and byte
+ * count of the kernels (int tiles, size_t bytes) far from overflow. 2^29
+ * float32 = 2 GiB; the largest real tensor (pnet) is 12 M elements. */
+#define ODAI_MAX_TENSOR_ELEMS (INT64_C(1) << 29)
+
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3, ACT_TANH = 4, ACT_SIGN_BIT = 5 };
 enum { PAD_SAME = 0, PAD_VALID = 1 };
 

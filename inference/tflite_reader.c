@@ -454,6 +454,9 @@ static int parse_tensor(rd *r, const tbl *tt, const vec *buffers, odai_mtensor *
     t->elems *= d;
   }
   if (get_i8(r, tt, 1, 0, &t->dtype, "type")) return -1;
+  if (t->elems > ODAI_MAX_TENSOR_ELEMS)
+    return rfail(r, ODAI_E_UNSUPPORTED, "%s: tensor of %lld elements exceeds the limit of %lld", r->where,
+                 (long long)t->elems, (long long)ODAI_MAX_TENSOR_ELEMS), -1;
   uint32_t buf_index = 0;
   {
     int32_t b;

@@ -13,7 +13,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: odai-model info MODEL\n"
           "       odai-model run MODEL --input IN.f32 [--input ...] --output OUT.f32 [--output ...] [--threads N]\n"
-          "       odai-model bench MODEL [--threads N] [--runs N]\n"
+          "       odai-model bench MODEL [--threads N] [--runs N] [--profile]\n"
           "       odai-model dot MODEL\n"
           "Tensors are raw little-endian float32 in the model's input/output order. For `run`, an input\n"
           "file holding k times the stored batch resizes the batch to k.\n");
@@ -194,7 +194,7 @@ static int cmp_d(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static int cmd_bench(const char *path, int threads, int runs) {
+static int cmd_bench(const char *path, int threads, int runs, int profile) {
   odai_model *m;
   odai_interpreter *it;
   odai_error err;
@@ -222,6 +222,40 @@ static int cmd_bench(const char *path, int threads, int runs) {
          path, threads, runs, med, ms[runs / 10], ms[(runs * 9) / 10 < runs ? (runs * 9) / 10 : runs - 1], ms[0],
          st.flops / (med * 1e6));
   free(ms);
+  if (profile) { /* per-op totals over `runs` timed invokes, biggest first */
+    double *acc = calloc((size_t)st.op_count + 1, sizeof *acc), *one = calloc((size_t)st.op_count + 1, sizeof *one);
+    int *order = calloc((size_t)st.op_count + 1, sizeof *order);
+    for (int r = 0; r < runs; r++) {
+      odai_interpreter_invoke_timed(it, one, &err);
+      for (int i = 0; i < st.op_count; i++) acc[i] += one[i];
+    }
+    double total = 0;
+    for (int i = 0; i < st.op_count; i++) {
+      order[i] = i;
+      total += acc[i];
+    }
+    for (int i = 1; i < st.op_count; i++) /* insertion sort by time */
+      for (int j = i; j > 0 && acc[order[j]] > acc[order[j - 1]]; j--) {
+        int t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+    printf("per-op profile (mean of %d runs, total %.3f ms):\n", runs, total / runs);
+    for (int k = 0; k < st.op_count; k++) {
+      int i = order[k];
+      odai_op_info oi;
+      odai_interpreter_plan_op(it, i, &oi);
+      odai_tensor_info y;
+      odai_interpreter_tensor(it, oi.outputs[0], &y);
+      printf("  %7.4f ms %5.1f%%  #%-4d %-20s %-6s ", acc[i] / runs, 100 * acc[i] / total, oi.model_index, oi.name,
+             oi.fused);
+      print_shape(stdout, &y);
+      printf("  %.2f MFLOP  %.1f GFLOP/s\n", oi.flops / 1e6, acc[i] > 0 ? oi.flops * runs / (acc[i] * 1e6) : 0);
+    }
+    free(acc);
+    free(one);
+    free(order);
+  }
   odai_interpreter_free(it);
   odai_model_free(m);
   return 0;
@@ -306,8 +340,12 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1], *path = argv[2];
   const char *ins[16], *outs[16];
-  int n_in = 0, n_out = 0, threads = 1, runs = 50;
+  int n_in = 0, n_out = 0, threads = 1, runs = 50, profile = 0;
   for (int i = 3; i < argc; i++) {
+    if (strcmp(argv[i], "--profile") == 0) {
+      profile = 1;
+      continue;
+    }
     if (i + 1 >= argc) {
       usage();
       return 2;
@@ -327,7 +365,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "info") == 0) return cmd_info(path);
   if (strcmp(cmd, "run") == 0) return cmd_run(path, ins, n_in, outs, n_out, threads);
-  if (strcmp(cmd, "bench") == 0) return cmd_bench(path, threads, runs);
+  if (strcmp(cmd, "bench") == 0) return cmd_bench(path, threads, runs, profile);
   if (strcmp(cmd, "dot") == 0) return cmd_dot(path);
   usage();
   return 2;

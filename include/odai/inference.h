@@ -142,6 +142,11 @@ ODAI_API odai_status odai_interpreter_resize_input(odai_interpreter *interp, int
 /* Run the model on the current input data. Allocates nothing. */
 ODAI_API odai_status odai_interpreter_invoke(odai_interpreter *interp, odai_error *err);
 
+/* Like invoke, and writes the wall time of each executed op (milliseconds)
+ * to op_ms[0 .. stats.op_count); for profiling (odai-model bench --profile). */
+ODAI_API odai_status odai_interpreter_invoke_timed(odai_interpreter *interp, double *op_ms,
+                                                   odai_error *err);
+
 /* Threads used inside ops (>= 1). Starts/stops pool threads; not during invoke. */
 ODAI_API odai_status odai_interpreter_set_num_threads(odai_interpreter *interp, int num_threads,
                                                       odai_error *err);

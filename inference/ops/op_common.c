@@ -54,7 +54,7 @@ odai_status odai_op_set_shape(odai_plan_op *op, int oi, int rank, const int32_t 
                           op->name, rank);
   int64_t e = 1;
   for (int i = 0; i < rank; i++) {
-    if (shape[i] < 0 || (shape[i] && e > (INT64_C(1) << 40) / shape[i]))
+    if (shape[i] < 0 || (shape[i] && e > ODAI_MAX_TENSOR_ELEMS / shape[i]))
       return odai_error_set(err, ODAI_E_INVALID, "operator %d (%s): output dim %d = %d invalid",
                             op->model_index, op->name, i, shape[i]);
     e *= shape[i];
