@@ -31,11 +31,15 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_image_transformation,
     &odai_calc_image_cropping,
     &odai_calc_image_properties,
+    &odai_calc_to_image,
+    &odai_calc_from_image,
     /* render/ sinks */
     &odai_calc_image_file_sink,
     &odai_calc_video_sink,
     &odai_calc_opencv_video_encoder,
     &odai_calc_sdl_display,
+    &odai_calc_detections_json_writer,
+    &odai_calc_media_sink,
     /* detection/ */
     &odai_calc_ssd_anchors,
     &odai_calc_tensors_to_detections,

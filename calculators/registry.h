@@ -12,6 +12,19 @@
 /* The built-in table and its length. */
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n);
 
+/* A file embedded in the library at build time (cmake/EmbedFiles.cmake). */
+typedef struct odai_embedded_file {
+  const char *name; /* base name, e.g. "face_detection_short_range_cpu.pbtxt" */
+  const char *data; /* NUL-terminated */
+  size_t size;      /* without the NUL */
+} odai_embedded_file;
+
+/* Built-in subgraphs: the .pbtxt files of configs/modules/, each with a `type:`. The
+ * subgraph registry (graph/subgraph.c) falls back to these when a type is
+ * not registered by the user, so user registrations take precedence. */
+extern const odai_embedded_file odai_builtin_subgraph_files[];
+extern const size_t odai_builtin_subgraph_files_count;
+
 /* calculators/flow/ */
 extern const odai_calculator_def odai_calc_pass_through;
 extern const odai_calculator_def odai_calc_flow_limiter;
@@ -60,11 +73,15 @@ extern const odai_calculator_def odai_calc_image_file_sink;
 extern const odai_calculator_def odai_calc_video_sink;
 extern const odai_calculator_def odai_calc_opencv_video_encoder;
 extern const odai_calculator_def odai_calc_sdl_display;
+extern const odai_calculator_def odai_calc_detections_json_writer;
+extern const odai_calculator_def odai_calc_media_sink;
 
 /* calculators/image/ */
 extern const odai_calculator_def odai_calc_color_convert;
 extern const odai_calculator_def odai_calc_image_transformation;
 extern const odai_calculator_def odai_calc_image_cropping;
 extern const odai_calculator_def odai_calc_image_properties;
+extern const odai_calculator_def odai_calc_to_image;
+extern const odai_calculator_def odai_calc_from_image;
 
 #endif /* ODAI_CALCULATORS_REGISTRY_H */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calculators/registry.h"
 #include "graph/config_text.h"
 #include "graph/options.h"
 #include "graph/subgraph.h"
@@ -145,26 +146,74 @@ odai_status odai_subgraph_register_dir(const char *dir, odai_error *err) {
   return odai_subgraph_register_dir_n(dir, NULL, err);
 }
 
+/* Built-in subgraphs (configs/modules/, embedded in the library): parsed
+ * once, never cleared, consulted after the user registry so a user's
+ * registration of the same type wins. */
+static odai_graph_config **g_builtin; /* written once under g_builtin_once */
+static size_t g_n_builtin;
+static pthread_once_t g_builtin_once = PTHREAD_ONCE_INIT;
+
+static void load_builtins(void) {
+  size_t n = odai_builtin_subgraph_files_count;
+  g_builtin = calloc(n ? n : 1, sizeof *g_builtin);
+  if (!g_builtin) return;
+  for (size_t i = 0; i < n; i++) {
+    const odai_embedded_file *f = &odai_builtin_subgraph_files[i];
+    odai_graph_config *cfg = NULL;
+    char name[256];
+    snprintf(name, sizeof name, "<odai>/configs/modules/%s", f->name);
+    /* A built-in that fails to parse is a build defect; tests catch it
+     * (tests/calculators: every built-in subgraph parses and expands). */
+    if (odai_config_parse(f->data, f->size, name, &cfg, NULL) == ODAI_OK && cfg->type && cfg->type[0])
+      g_builtin[g_n_builtin++] = cfg;
+    else
+      odai_config_free(cfg);
+  }
+}
+
+static const odai_graph_config *builtin_find(const char *type) {
+  pthread_once(&g_builtin_once, load_builtins);
+  for (size_t i = 0; i < g_n_builtin; i++)
+    if (strcmp(g_builtin[i]->type, type) == 0) return g_builtin[i];
+  return NULL;
+}
+
+size_t odai_subgraph_builtin_count(void) {
+  pthread_once(&g_builtin_once, load_builtins);
+  return g_n_builtin;
+}
+
+const char *odai_subgraph_builtin_type(size_t i) {
+  pthread_once(&g_builtin_once, load_builtins);
+  return i < g_n_builtin ? g_builtin[i]->type : NULL;
+}
+
 bool odai_subgraph_is_registered(const char *type) {
   if (!type) return false;
   bool r = false;
   pthread_mutex_lock(&g_lock);
   for (size_t i = 0; i < g_n && !r; i++) r = strcmp(g_entries[i].type, type) == 0;
   pthread_mutex_unlock(&g_lock);
-  return r;
+  return r || builtin_find(type) != NULL;
 }
 
 odai_graph_config *odai_subgraph_lookup(const char *type) {
   if (!type) return NULL;
   odai_graph_config *c = NULL;
+  bool found = false;
   pthread_mutex_lock(&g_lock);
   for (size_t i = 0; i < g_n; i++) {
     if (strcmp(g_entries[i].type, type) == 0) {
       c = odai_config_clone(g_entries[i].cfg);
+      found = true;
       break;
     }
   }
   pthread_mutex_unlock(&g_lock);
+  if (!found) {
+    const odai_graph_config *b = builtin_find(type);
+    if (b) c = odai_config_clone(b);
+  }
   return c;
 }
 

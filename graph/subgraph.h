@@ -44,6 +44,11 @@ bool odai_subgraph_is_registered(const char *type);
  * Transfer full: odai_config_free(). */
 odai_graph_config *odai_subgraph_lookup(const char *type);
 
+/* The built-in subgraphs embedded from configs/modules/ (always available,
+ * not affected by odai_subgraph_clear): how many, and the i-th's type. */
+size_t odai_subgraph_builtin_count(void);
+const char *odai_subgraph_builtin_type(size_t i);
+
 /* Number of registered subgraphs, and forget them all (for tests). */
 size_t odai_subgraph_count(void);
 void odai_subgraph_clear(void);

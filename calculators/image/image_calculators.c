@@ -377,3 +377,48 @@ const odai_calculator_def odai_calc_image_properties = {
     .contract = props_contract,
     .process = props_process,
 };
+
+/* ---- ToImageCalculator / FromImageCalculator ----
+ * MediaPipe converts between its CPU ImageFrame, GPU buffers and the
+ * unified Image type with these; odai has one image type, so they forward
+ * the packet unchanged (no copy) from whichever tag is connected. */
+
+static const char *const k_image_tags[] = {"IMAGE", "IMAGE_CPU", "IMAGE_GPU"};
+
+static odai_status to_from_contract(odai_contract *c) {
+  int nin = 0, nout = 0;
+  for (int i = 0; i < 3; i++) {
+    odai_contract_input(c, k_image_tags[i], ODAI_TYPE_IMAGE, ODAI_PORT_OPTIONAL);
+    odai_contract_output(c, k_image_tags[i], ODAI_TYPE_IMAGE, ODAI_PORT_OPTIONAL);
+    nin += odai_contract_input_count(c, k_image_tags[i]);
+    nout += odai_contract_output_count(c, k_image_tags[i]);
+  }
+  odai_contract_timestamp_offset(c, 0);
+  if (nin != 1 || nout != 1)
+    return odai_contract_error(c, ODAI_E_INVALID, "connect one of IMAGE, IMAGE_CPU, IMAGE_GPU as input and as output");
+  return ODAI_OK;
+}
+
+static odai_status to_from_process(odai_calc_ctx *ctx) {
+  const odai_packet *in = NULL;
+  for (int i = 0; i < 3 && !in; i++) in = odai_calc_input(ctx, k_image_tags[i], 0);
+  if (!in) return ODAI_OK;
+  for (int i = 0; i < 3; i++)
+    if (odai_calc_output_count(ctx, k_image_tags[i]) > 0)
+      return odai_calc_output(ctx, k_image_tags[i], 0, odai_packet_ref(in));
+  return ODAI_OK;
+}
+
+const odai_calculator_def odai_calc_to_image = {
+    .name = "ToImageCalculator",
+    .description = "MediaPipe compatibility: IMAGE_CPU/IMAGE_GPU -> IMAGE (no copy)",
+    .contract = to_from_contract,
+    .process = to_from_process,
+};
+
+const odai_calculator_def odai_calc_from_image = {
+    .name = "FromImageCalculator",
+    .description = "MediaPipe compatibility: IMAGE -> IMAGE_CPU/IMAGE_GPU (no copy)",
+    .contract = to_from_contract,
+    .process = to_from_process,
+};

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "calculators/registry.h"
@@ -76,10 +77,7 @@ static odai_status fsink_contract(odai_contract *c) {
   return require_frame_port(c);
 }
 
-static odai_status fsink_open(odai_calc_ctx *ctx) {
-  file_sink *st = odai_calc_state(ctx);
-  static const char *const tags[] = {"OUTPUT_PATH", "OUTPUT_VIDEO_PATH"};
-  const char *path = side_path(ctx, tags, 2);
+static odai_status fsink_open_at(odai_calc_ctx *ctx, file_sink *st, const char *path) {
   const odai_options *o = odai_calc_options(ctx);
   st->every_n = odai_options_get_int(o, "every_n", 1);
   if (st->every_n < 1) st->every_n = 1;
@@ -98,8 +96,12 @@ static odai_status fsink_open(odai_calc_ctx *ctx) {
   return ODAI_OK;
 }
 
-static odai_status fsink_process(odai_calc_ctx *ctx) {
-  file_sink *st = odai_calc_state(ctx);
+static odai_status fsink_open(odai_calc_ctx *ctx) {
+  static const char *const tags[] = {"OUTPUT_PATH", "OUTPUT_VIDEO_PATH"};
+  return fsink_open_at(ctx, odai_calc_state(ctx), side_path(ctx, tags, 2));
+}
+
+static odai_status fsink_process_at(odai_calc_ctx *ctx, file_sink *st) {
   const odai_image *img = odai_packet_image(frame_input(ctx));
   if (!img || !st->path) return ODAI_OK;
   int64_t n = st->count++;
@@ -130,10 +132,17 @@ static odai_status fsink_process(odai_calc_ctx *ctx) {
   return ODAI_OK;
 }
 
-static odai_status fsink_close(odai_calc_ctx *ctx) {
-  file_sink *st = odai_calc_state(ctx);
+static odai_status fsink_process(odai_calc_ctx *ctx) {
+  return fsink_process_at(ctx, odai_calc_state(ctx));
+}
+
+static void fsink_close_at(file_sink *st) {
   free(st->path);
   st->path = NULL;
+}
+
+static odai_status fsink_close(odai_calc_ctx *ctx) {
+  fsink_close_at(odai_calc_state(ctx));
   return ODAI_OK;
 }
 
@@ -165,10 +174,7 @@ static odai_status vsink_contract(odai_contract *c) {
   return require_frame_port(c);
 }
 
-static odai_status vsink_open(odai_calc_ctx *ctx) {
-  video_sink *st = odai_calc_state(ctx);
-  static const char *const tags[] = {"OUTPUT_VIDEO_PATH", "OUTPUT_FILE_PATH"};
-  const char *path = side_path(ctx, tags, 2);
+static odai_status vsink_open_at(odai_calc_ctx *ctx, video_sink *st, const char *path) {
   odai_video_sink_options_default(&st->vo);
   const odai_options *o = odai_calc_options(ctx);
   double fps = odai_options_get_double(o, "fps", 0);
@@ -185,8 +191,12 @@ static odai_status vsink_open(odai_calc_ctx *ctx) {
   return ODAI_OK;
 }
 
-static odai_status vsink_process(odai_calc_ctx *ctx) {
-  video_sink *st = odai_calc_state(ctx);
+static odai_status vsink_open(odai_calc_ctx *ctx) {
+  static const char *const tags[] = {"OUTPUT_VIDEO_PATH", "OUTPUT_FILE_PATH"};
+  return vsink_open_at(ctx, odai_calc_state(ctx), side_path(ctx, tags, 2));
+}
+
+static odai_status vsink_process_at(odai_calc_ctx *ctx, video_sink *st) {
   const odai_image *img = odai_packet_image(frame_input(ctx));
   if (!img || !st->sink) return ODAI_OK;
   odai_error e;
@@ -195,8 +205,11 @@ static odai_status vsink_process(odai_calc_ctx *ctx) {
   return ODAI_OK;
 }
 
-static odai_status vsink_close(odai_calc_ctx *ctx) {
-  video_sink *st = odai_calc_state(ctx);
+static odai_status vsink_process(odai_calc_ctx *ctx) {
+  return vsink_process_at(ctx, odai_calc_state(ctx));
+}
+
+static odai_status vsink_close_at(odai_calc_ctx *ctx, video_sink *st) {
   odai_status s = ODAI_OK;
   if (st->sink && odai_video_sink_frames(st->sink) > 0) {
     odai_error e;
@@ -208,6 +221,10 @@ static odai_status vsink_close(odai_calc_ctx *ctx) {
   free(st->path);
   st->path = NULL;
   return s;
+}
+
+static odai_status vsink_close(odai_calc_ctx *ctx) {
+  return vsink_close_at(ctx, odai_calc_state(ctx));
 }
 
 const odai_calculator_def odai_calc_video_sink = {
@@ -361,4 +378,65 @@ const odai_calculator_def odai_calc_sdl_display = {
     .open = dsink_open,
     .process = dsink_process,
     .close = dsink_close,
+};
+
+/* ---- MediaSinkCalculator ----
+ * One sink for end-to-end configs: an OUTPUT_VIDEO_PATH ending in .mp4,
+ * .mkv, .avi or .mov, or a pipeline ("appsrc name=src ..."), encodes a
+ * video; any other path is a directory (or one .jpg/.png file, or a %d
+ * pattern) of annotated images, named after FILE_NAME when connected. A
+ * missing path disables the sink, so the output stays optional. */
+
+typedef struct media_sink {
+  bool video;
+  video_sink v;
+  file_sink f;
+} media_sink;
+
+static bool is_video_path(const char *p) {
+  if (strstr(p, "appsrc")) return true;
+  const char *dot = strrchr(p, '.');
+  if (!dot || strchr(dot, '/')) return false;
+  return !strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".mkv") || !strcasecmp(dot, ".avi") ||
+         !strcasecmp(dot, ".mov");
+}
+
+static odai_status msink_contract(odai_contract *c) {
+  frame_ports(c);
+  odai_contract_input(c, "FILE_NAME", ODAI_TYPE_STRING, ODAI_PORT_OPTIONAL);
+  odai_contract_input(c, "VIDEO_PRESTREAM", ODAI_TYPE_ANY, ODAI_PORT_OPTIONAL);
+  odai_contract_input_side(c, "OUTPUT_VIDEO_PATH", ODAI_TYPE_STRING, ODAI_PORT_OPTIONAL);
+  odai_contract_input_side(c, "OUTPUT_PATH", ODAI_TYPE_STRING, ODAI_PORT_OPTIONAL);
+  odai_contract_options(c, "odai.MediaSinkOptions");
+  return require_frame_port(c);
+}
+
+static odai_status msink_open(odai_calc_ctx *ctx) {
+  media_sink *st = odai_calc_state(ctx);
+  static const char *const tags[] = {"OUTPUT_VIDEO_PATH", "OUTPUT_PATH"};
+  const char *path = side_path(ctx, tags, 2);
+  st->video = path && is_video_path(path);
+  return st->video ? vsink_open_at(ctx, &st->v, path) : fsink_open_at(ctx, &st->f, path);
+}
+
+static odai_status msink_process(odai_calc_ctx *ctx) {
+  media_sink *st = odai_calc_state(ctx);
+  return st->video ? vsink_process_at(ctx, &st->v) : fsink_process_at(ctx, &st->f);
+}
+
+static odai_status msink_close(odai_calc_ctx *ctx) {
+  media_sink *st = odai_calc_state(ctx);
+  if (st->video) return vsink_close_at(ctx, &st->v);
+  fsink_close_at(&st->f);
+  return ODAI_OK;
+}
+
+const odai_calculator_def odai_calc_media_sink = {
+    .name = "MediaSinkCalculator",
+    .description = "annotated output: a video file (.mp4/.mkv/.avi) or a directory of images",
+    .state_size = sizeof(media_sink),
+    .contract = msink_contract,
+    .open = msink_open,
+    .process = msink_process,
+    .close = msink_close,
 };
