@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "face_test_util.h"
 #include "io/gallery/gallery_internal.h"
@@ -357,10 +359,43 @@ static void test_writer_lock(void **state) {
   odai_gallery_options ro = {.read_only = true};
   assert_int_equal(odai_gallery_open(f->path, &ro, &h, NULL), ODAI_OK);
   odai_gallery_close(h);
-  /* A child process is refused too (flock is per open file description). */
+  /* Another process is refused too. */
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    odai_gallery_options cw = {.lock_timeout_ms = 0};
+    odai_gallery *x = NULL;
+    _exit(odai_gallery_open(f->path, &cw, &x, NULL) == ODAI_E_AGAIN ? 0 : 1);
+  }
+  int status = -1;
+  waitpid(pid, &status, 0);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  /* A writer that waits gets the lock once the holder (another process) lets go. */
   odai_gallery_close(g);
-  w.lock_timeout_ms = 0;
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    odai_gallery_options cw = {.lock_timeout_ms = 5000}; /* the parent's probes may hold it */
+    odai_gallery *x = NULL;
+    if (odai_gallery_open(f->path, &cw, &x, NULL) != ODAI_OK) _exit(1);
+    struct timespec nap = {0, 300 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    odai_gallery_close(x);
+    _exit(0);
+  }
+  /* Wait until the child holds it, then queue up behind it. */
+  for (int i = 0; i < 200; i++) {
+    odai_gallery *probe = NULL;
+    odai_gallery_options pw = {.lock_timeout_ms = 0};
+    if (odai_gallery_open(f->path, &pw, &probe, NULL) == ODAI_E_AGAIN) break;
+    odai_gallery_close(probe);
+    struct timespec nap = {0, 2 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+  }
+  w.lock_timeout_ms = 10000;
   assert_int_equal(odai_gallery_open(f->path, &w, &h, &err), ODAI_OK);
+  waitpid(pid, &status, 0);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   struct stat sb;
   char lp[700];
   snprintf(lp, sizeof lp, "%s.lock", f->path);
