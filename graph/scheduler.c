@@ -153,16 +153,21 @@ static void raise_stream_bound(odai_graph *g, odai_stream *s, odai_timestamp ts)
 static odai_status push_packet(odai_graph *g, odai_stream *s, odai_packet *pkt) {
   odai_timestamp next = odai_ts_next_allowed(odai_packet_timestamp(pkt));
   odai_status st = ODAI_OK;
+  /* Closed consumers take nothing; the last open one takes pkt itself. */
+  size_t last = s->n_consumers;
+  for (size_t c = 0; c < s->n_consumers; c++)
+    if (!s->consumers[c]->node->closed) last = c;
   for (size_t c = 0; c < s->n_consumers; c++) {
     odai_in_port *p = s->consumers[c];
-    odai_packet *ref = c + 1 == s->n_consumers ? pkt : odai_packet_ref(pkt);
+    if (next > p->bound) p->bound = next;
+    if (p->node->closed) continue;
+    odai_packet *ref = c == last ? pkt : odai_packet_ref(pkt);
     if (ring_push(g, p, ref) != ODAI_OK) {
       odai_packet_unref(ref);
       st = ODAI_E_NOMEM;
     }
-    if (next > p->bound) p->bound = next;
   }
-  if (!s->n_consumers) odai_packet_unref(pkt);
+  if (last == s->n_consumers) odai_packet_unref(pkt);
   if (next > s->bound) s->bound = next;
   return st;
 }
@@ -359,6 +364,10 @@ static void finish(odai_graph *g, odai_node *n, odai_status st, int64_t t0, int6
     n->closed = true;
     n->close_pending = false;
     g->n_closed++;
+    /* Drop what is still queued (e.g. on back edges) so full queues do
+     * not keep throttling the graph. */
+    for (int k = 0; k < n->n_in; k++)
+      while (n->in[k].count) odai_packet_unref(ring_pop(g, &n->in[k]));
     flush_outputs(g, n, g->stopping || st != ODAI_OK);
     if (st != ODAI_OK) node_error_locked(g, n, st, "close");
     if (!g->stopping) close_outputs(g, n);

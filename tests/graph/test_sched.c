@@ -76,11 +76,22 @@ static odai_status block_process(odai_calc_ctx *ctx) {
 static const odai_calculator_def k_block = {
     .name = "TestBlockCalculator", .contract = fail_contract, .process = block_process};
 
+/* TakeCalculator: passes 5 packets, then ends itself (ODAI_E_EOF). */
+static odai_status take_process(odai_calc_ctx *ctx) {
+  int *n = odai_calc_state(ctx);
+  if (++*n > 5) return ODAI_E_EOF;
+  return odai_calc_output(ctx, "", 0, odai_packet_ref(odai_calc_input(ctx, "", 0)));
+}
+static const odai_calculator_def k_take = {
+    .name = "TestTakeCalculator", .state_size = sizeof(int), .contract = fail_contract,
+    .process = take_process};
+
 static int setup(void **state) {
   (void)state;
   assert_int_equal(odai_calculator_register(&k_sum, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_fail, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_block, NULL), ODAI_OK);
+  assert_int_equal(odai_calculator_register(&k_take, NULL), ODAI_OK);
   return 0;
 }
 
@@ -350,6 +361,31 @@ static void test_max_queue_throttles_source(void **state) {
   odai_graph_destroy(g);
 }
 
+/* A consumer that ends early drops later packets: no throttling, no growth. */
+static void test_early_eof_consumer(void **state) {
+  (void)state;
+  static collector c, all;
+  collector_init(&c);
+  collector_init(&all);
+  odai_graph *g = make_graph(
+      "max_queue_size: 4\n"
+      "node { calculator: 'CountingSourceCalculator' output_stream: 'c'"
+      " options { max_count: 2000 } }\n"
+      "node { calculator: 'TestTakeCalculator' input_stream: 'c' output_stream: 'out' }\n"
+      "node { calculator: 'PassThroughCalculator' input_stream: 'c' output_stream: 'all' }\n");
+  assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
+  assert_int_equal(odai_graph_observe_output(g, "all", collector_cb, &all), ODAI_OK);
+  odai_graph_set_num_threads(g, 2);
+  assert_int_equal(odai_graph_start(g, NULL), ODAI_OK);
+  assert_int_equal(odai_graph_wait_until_done(g, NULL), ODAI_OK);
+  assert_int_equal(c.n, 5);
+  assert_int_equal(all.n, 2000);
+  odai_node_stats s;
+  assert_int_equal(odai_graph_node_stats(g, 1, &s), ODAI_OK);
+  assert_true(s.queue_high_water <= 4);
+  odai_graph_destroy(g);
+}
+
 static void test_side_packets_and_executors(void **state) {
   (void)state;
   static collector c;
@@ -403,6 +439,7 @@ int main(void) {
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_try_add_again),
       cmocka_unit_test(test_max_queue_throttles_source),
+      cmocka_unit_test(test_early_eof_consumer),
       cmocka_unit_test(test_side_packets_and_executors),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
