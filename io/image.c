@@ -68,7 +68,7 @@ odai_status odai_pixel_format_plane_size(odai_pixel_format fmt, int w, int h, in
   if (!fmt_valid(fmt) || w < 1 || h < 1 || plane < 0 || plane >= k_formats[fmt].planes)
     return ODAI_E_INVALID;
   int pw = w, ph = h;
-  size_t rb;
+  size_t rb = 0;
   if (plane == 0) {
     rb = fmt == ODAI_PIXEL_YUYV ? (size_t)((w + 1) / 2) * 4 : (size_t)w * (size_t)k_formats[fmt].bpp;
   } else {
@@ -93,8 +93,8 @@ bool odai_image_layout(odai_pixel_format fmt, int w, int h, int stride[ODAI_IMAG
     offset[p] = 0;
   }
   for (int p = 0; p < k_formats[fmt].planes; p++) {
-    int ph;
-    size_t rb;
+    int ph = 0;
+    size_t rb = 0;
     odai_pixel_format_plane_size(fmt, w, h, p, NULL, &ph, &rb);
     size_t s = ALIGN64(rb);
     stride[p] = (int)s;
@@ -298,7 +298,7 @@ odai_status odai_image_new_zeroed(int w, int h, odai_pixel_format fmt, odai_imag
   if (st == ODAI_OK) {
     odai_image *img = *out;
     for (int p = 0; p < img->num_planes; p++) {
-      int ph;
+      int ph = 0;
       odai_pixel_format_plane_size(fmt, w, h, p, NULL, &ph, NULL);
       memset(img->data[p], 0, (size_t)img->stride[p] * (size_t)ph);
     }
@@ -316,7 +316,7 @@ odai_status odai_image_wrap(int w, int h, odai_pixel_format fmt, uint8_t *const 
       h > ODAI_IMAGE_MAX_DIM)
     goto fail;
   for (int p = 0; p < k_formats[fmt].planes; p++) {
-    size_t rb;
+    size_t rb = 0;
     odai_pixel_format_plane_size(fmt, w, h, p, NULL, NULL, &rb);
     if (!planes[p] || strides[p] < 0 || (size_t)strides[p] < rb) goto fail;
   }
@@ -444,8 +444,8 @@ void odai_planes_rect(const odai_image_planes *p, int x, int y, int w, int h, od
 
 void odai_copy_planes(const odai_image_planes *src, const odai_image_planes *dst) {
   for (int p = 0; p < src->num_planes; p++) {
-    int ph;
-    size_t rb;
+    int ph = 0;
+    size_t rb = 0;
     odai_pixel_format_plane_size(src->format, src->width, src->height, p, NULL, &ph, &rb);
     const uint8_t *s = src->data[p];
     uint8_t *d = dst->data[p];
