@@ -160,7 +160,7 @@ static int vector_at(rd *r, size_t pos, size_t elem, vec *v, const char *name) {
 
 /* Vector field: 0 absent (count 0), 1 present, -1 corrupt. */
 static int get_vec(rd *r, const tbl *t, int id, size_t elem, vec *v, const char *name) {
-  size_t target;
+  size_t target = 0;
   v->pos = 0;
   v->count = 0;
   int f = get_ref(r, t, id, &target, name);
