@@ -386,6 +386,28 @@ static void test_early_eof_consumer(void **state) {
   odai_graph_destroy(g);
 }
 
+/* A registered subgraph is expanded inline and runs. */
+static void test_subgraph_runs(void **state) {
+  (void)state;
+  const char *sub = "type: 'TestTwoStages'\n"
+                    "input_stream: 'IN:x' output_stream: 'OUT:y'\n"
+                    "node { calculator: 'PassThroughCalculator' input_stream: 'x' output_stream: 'm' }\n"
+                    "node { calculator: 'PassThroughCalculator' input_stream: 'm' output_stream: 'y' }\n";
+  odai_error err = {0};
+  assert_int_equal(odai_graph_register_subgraph(sub, strlen(sub), "sub.pbtxt", &err), ODAI_OK);
+  static collector c;
+  collector_init(&c);
+  odai_graph *g = make_graph(
+      "node { calculator: 'CountingSourceCalculator' output_stream: 'c' options { max_count: 9 } }\n"
+      "node { calculator: 'TestTwoStages' input_stream: 'IN:c' output_stream: 'OUT:out' }\n");
+  assert_int_equal(odai_graph_num_nodes(g), 3);
+  assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
+  assert_int_equal(odai_graph_start(g, NULL), ODAI_OK);
+  assert_int_equal(odai_graph_wait_until_done(g, NULL), ODAI_OK);
+  assert_int_equal(c.n, 9);
+  odai_graph_destroy(g);
+}
+
 static void test_side_packets_and_executors(void **state) {
   (void)state;
   static collector c;
@@ -440,6 +462,7 @@ int main(void) {
       cmocka_unit_test(test_try_add_again),
       cmocka_unit_test(test_max_queue_throttles_source),
       cmocka_unit_test(test_early_eof_consumer),
+      cmocka_unit_test(test_subgraph_runs),
       cmocka_unit_test(test_side_packets_and_executors),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
