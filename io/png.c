@@ -31,7 +31,7 @@ odai_status odai_png_decode(const uint8_t *data, size_t size, const odai_decode_
   odai_decode_options def = {0};
   if (!opts) opts = &def;
   *out = NULL;
-  int pw, ph;
+  int pw = 0, ph = 0;
   odai_status st = odai_png_probe(data, size, &pw, &ph, err);
   if (st != ODAI_OK) return st;
   if (pw > ODAI_IMAGE_MAX_DIM || ph > ODAI_IMAGE_MAX_DIM)

@@ -76,7 +76,7 @@ void odai_affine_apply(const float m[6], float x, float y, float *ox, float *oy)
 
 odai_status odai_face_align_matrix(const float kps[ODAI_FACE_ALIGN_KPS][2], float crop_to_src[6],
                                    odai_error *err) {
-  float fwd[6];
+  float fwd[6] = {0};
   odai_status st = odai_similarity_fit(kps, odai_face_template, ODAI_FACE_ALIGN_KPS, fwd, err);
   if (st != ODAI_OK) return st;
   return odai_affine_invert(fwd, crop_to_src, err);
