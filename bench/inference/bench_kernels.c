@@ -6,7 +6,7 @@
  * machine's FMA peak measured in the same run. Prints figures; asserts none.
  *
  * Usage: bench_kernels [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512]
- *                      [--summary]
+ *                      [--summary] [--cold] [--chain]
  * odai and XNNPACK samples are interleaved (A B A B ...) so drift and other
  * load on the shared machine hit both; medians are reported. */
 #include <math.h>
@@ -124,6 +124,12 @@ typedef struct layer_run {
 #endif
 } layer_run;
 
+/* --chain: all layers share one input and one output buffer (ping-pong
+ * sized for the largest layer) and run back to back, once per sample, so
+ * weights and activations are as cold as inside a whole model. */
+static int g_chain = 0;
+static float *g_chain_in, *g_chain_out, *g_chain_xout;
+
 static void layer_setup(layer_run *r, const bench_layer *L) {
   memset(r, 0, sizeof *r);
   r->L = L;
@@ -140,11 +146,11 @@ static void layer_setup(layer_run *r, const bench_layer *L) {
   size_t out_n = (size_t)L->n * r->oh * r->ow * L->oc;
   size_t w_n = L->dw ? (size_t)L->kh * L->kw * L->oc : (size_t)L->oc * L->kh * L->kw * L->c;
   r->flops = 2.0 * (double)out_n * L->kh * L->kw * (L->dw ? 1 : L->c);
-  r->in = xalloc(in_n * 4);
+  r->in = g_chain ? g_chain_in : xalloc(in_n * 4);
   r->w = xalloc(w_n * 4);
   r->bias = xalloc((size_t)L->oc * 4);
-  r->out_odai = xalloc(out_n * 4);
-  r->out_xnn = xalloc(out_n * 4);
+  r->out_odai = g_chain ? g_chain_out : xalloc(out_n * 4);
+  r->out_xnn = g_chain ? g_chain_xout : xalloc(out_n * 4);
   fill(r->in, in_n, 1);
   fill(r->w, w_n, 2);
   fill(r->bias, (size_t)L->oc, 3);
@@ -193,7 +199,12 @@ static void layer_setup(layer_run *r, const bench_layer *L) {
 }
 
 static void layer_free(layer_run *r) {
-  free(r->in); free(r->w); free(r->bias); free(r->out_odai); free(r->out_xnn);
+  if (!g_chain) {
+    free(r->in);
+    free(r->out_odai);
+    free(r->out_xnn);
+  }
+  free(r->w); free(r->bias);
   free(r->packed); free(r->scratch);
 #if defined(ODAI_BENCH_XNNPACK)
   if (r->xop) xnn_delete_operator(r->xop);
@@ -218,6 +229,15 @@ static int run_xnn(layer_run *r) {
 
 /* Seconds per call: median over `runs` samples; each sample repeats the
  * call enough times to last >= 50 us. A and B interleave. */
+/* --cold: evict caches (write 32 MB) before every sample, one call per
+ * sample, as in a whole model where a layer's weights and input are not hot. */
+static int g_cold = 0;
+static char *g_flush;
+static void flush_caches(void) {
+  if (!g_flush) g_flush = xalloc(32u << 20);
+  for (size_t i = 0; i < (32u << 20); i += 64) g_flush[i]++;
+}
+
 static void time_pair(layer_run *r, int runs, double *t_odai, double *t_xnn) {
   run_odai(r);
   int have_x = run_xnn(r);
@@ -226,12 +246,15 @@ static void time_pair(layer_run *r, int runs, double *t_odai, double *t_xnn) {
   double one = now_s() - t0;
   int reps = one > 0 ? (int)(50e-6 / one) + 1 : 1;
   if (reps > 1000) reps = 1000;
+  if (g_cold) reps = 1;
   double *a = xalloc(sizeof(double) * (size_t)runs), *b = xalloc(sizeof(double) * (size_t)runs);
   for (int i = 0; i < runs; i++) {
+    if (g_cold) flush_caches();
     t0 = now_s();
     for (int k = 0; k < reps; k++) run_odai(r);
     a[i] = (now_s() - t0) / reps;
     if (have_x) {
+      if (g_cold) flush_caches();
       t0 = now_s();
       for (int k = 0; k < reps; k++) run_xnn(r);
       b[i] = (now_s() - t0) / reps;
@@ -253,6 +276,46 @@ static double max_rel_diff(const layer_run *r) {
   return m;
 }
 
+static void run_chain(const char *model, int runs) {
+  const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
+  size_t maxn = 0;
+  int n = 0;
+  for (int i = 0; i < nl; i++) {
+    const bench_layer *L = &bench_layers[i];
+    if (strcmp(L->model, model)) continue;
+    size_t a = (size_t)L->n * L->h * L->w * (L->c > L->oc ? L->c : L->oc);
+    if (a > maxn) maxn = a;
+    n++;
+  }
+  g_chain_in = xalloc(maxn * 4);
+  g_chain_out = xalloc(maxn * 4);
+  g_chain_xout = xalloc(maxn * 4);
+  layer_run *rs = xalloc(sizeof(layer_run) * (size_t)n);
+  double flops = 0;
+  for (int i = 0, k = 0; i < nl; i++)
+    if (!strcmp(bench_layers[i].model, model)) {
+      layer_setup(&rs[k], &bench_layers[i]);
+      flops += rs[k++].flops;
+    }
+  double *a = xalloc(sizeof(double) * (size_t)runs), *b = xalloc(sizeof(double) * (size_t)runs);
+  int have_x = 1;
+  for (int i = 0; i < runs; i++) {
+    double t0 = now_s();
+    for (int k = 0; k < n; k++) run_odai(&rs[k]);
+    a[i] = now_s() - t0;
+    t0 = now_s();
+    for (int k = 0; k < n; k++) have_x &= run_xnn(&rs[k]);
+    b[i] = now_s() - t0;
+  }
+  double ta = median(a, runs), tb = median(b, runs);
+  printf("%-6s chain %3d layers back to back: odai %.3f ms (%.1f GFLOP/s) | xnnpack %.3f ms | "
+         "xnn/odai %.2f\n",
+         model, n, ta * 1e3, flops / ta / 1e9, have_x ? tb * 1e3 : 0, have_x ? tb / ta : 0);
+  for (int k = 0; k < n; k++) layer_free(&rs[k]);
+  free(rs); free(a); free(b);
+  free(g_chain_in); free(g_chain_out); free(g_chain_xout);
+}
+
 int main(int argc, char **argv) {
   int runs = 21, summary = 0;
   const char *only = NULL;
@@ -260,13 +323,15 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--model") && i + 1 < argc) only = argv[++i];
     else if (!strcmp(argv[i], "--summary")) summary = 1;
+    else if (!strcmp(argv[i], "--cold")) g_cold = 1;
+    else if (!strcmp(argv[i], "--chain")) g_chain = 1;
     else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
       const char *s = argv[++i];
       odai_kernels_set_isa(!strcmp(s, "ref") ? ODAI_ISA_REF
                            : !strcmp(s, "avx2") ? ODAI_ISA_AVX2
                            : !strcmp(s, "neon") ? ODAI_ISA_NEON : ODAI_ISA_AVX512);
     } else {
-      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary] [--cold] [--chain]\n", argv[0]);
       return 2;
     }
   }
@@ -285,10 +350,16 @@ int main(int argc, char **argv) {
   printf("odai kernels: isa %s; peer: %s; FMA peak of one core (%s) measured now: %.1f GFLOP/s\n",
          odai_isa_name(isa), peer, odai_isa_name(isa == ODAI_ISA_REF ? odai_isa_best() : isa),
          peak);
-  printf("1 thread, median of %d interleaved samples; shared machine: compare ratios, not absolutes\n\n",
-         runs);
+  printf("1 thread, median of %d interleaved samples%s; shared machine: compare ratios, not "
+         "absolutes\n\n",
+         runs, g_cold ? ", caches evicted before each sample" : "");
   const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
   const char *models[] = {"short", "full", "selfie", "mfn"};
+  if (g_chain) {
+    for (int mi = 0; mi < 4; mi++)
+      if (!only || !strcmp(only, models[mi])) run_chain(models[mi], runs);
+    return 0;
+  }
   for (int mi = 0; mi < 4; mi++) {
     if (only && strcmp(only, models[mi])) continue;
     double sum_o = 0, sum_x = 0, sum_f = 0, sum_o_dw = 0, sum_x_dw = 0, sum_o_c = 0, sum_x_c = 0;
