@@ -54,4 +54,13 @@ if [ -f cmake/aarch64-toolchain.cmake ]; then
   build "$ROOT-arm64" -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-toolchain.cmake -DODAI_BUILD_BENCH=OFF -DODAI_ARM64_TESTS_ONLY=ON
   (cd "$ROOT-arm64" && ctest --output-on-failure -j "$JOBS" -L neon)
 fi
+step "main job (README's first command) on its default input"
+demo_out=$(mktemp -d)
+scripts/demo.sh "" "$demo_out" >"$demo_out/demo.log" 2>&1 || { tail -40 "$demo_out/demo.log"; exit 1; }
+tail -5 "$demo_out/demo.log"
+faces=$(grep -o '"score"' "$demo_out"/*.jsonl | wc -l)
+[ "$faces" -gt 0 ] || { echo "main job found no face"; exit 1; }
+test -s "$demo_out/face_detection_short_range.mp4"
+rm -rf "$demo_out"
+
 echo; echo "=== all test stages passed"
