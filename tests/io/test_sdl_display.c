@@ -256,6 +256,13 @@ static void test_sdl_display_wrong_thread(void **state) {
 
 int main(int argc, char **argv) {
   setenv("SDL_VIDEODRIVER", argc > 1 ? argv[1] : "dummy", 1);
+  /* Keep the video subsystem up between tests: closing the last display
+   * would disconnect from the X server, and Xvfb (as xvfb-run starts it)
+   * resets when its last client leaves, refusing connections meanwhile. */
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+    fprintf(stderr, "SDL video driver '%s' unavailable: %s\n", getenv("SDL_VIDEODRIVER"), SDL_GetError());
+    return 1;
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sdl_display_rgb_pixels),
       cmocka_unit_test(test_sdl_display_formats),
