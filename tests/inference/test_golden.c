@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "golden_util.h"
+#include "inference/kernels/kernels.h"
 #include "odai/inference.h"
 
 typedef struct golden_model {
@@ -16,23 +17,24 @@ typedef struct golden_model {
   double tol_rel; /* on every output of every case */
 } golden_model;
 
-/* Tolerances: the face detectors are held to 1e-4 relative (issue 3; we
- * measure <= 3.4e-5). The others are held to about 2x what we measure; for
+/* Tolerances hold for every kernel ISA (ref, avx2, avx512 measured; each
+ * model runs once per ISA the CPU supports). The face detectors are held
+ * under 1e-4 relative (issue 3; we measure <= 4.4e-5 on any ISA). The others are held to about 2x what we measure; for
  * scale, TFLite's own non-SIMD build differs from the reference by similar
  * amounts (refdata/README.md: pose_detection 3.1e-4, palm 7.2e-4 abs,
  * pose_landmark_lite 0.0755 abs on logits of magnitude ~485). Selfie masks
  * are sigmoid outputs of logits up to ~800, so 1e-4 there is already tight. */
 static const golden_model k_models[] = {
-    {"face_detection_short_range", 5e-5},
-    {"face_detection_full_range", 5e-5},
-    {"face_detection_full_range_sparse", 7e-5},
+    {"face_detection_short_range", 8e-5},
+    {"face_detection_full_range", 8e-5},
+    {"face_detection_full_range_sparse", 8e-5},
     {"selfie_segmentation", 3e-4},
     {"selfie_segmentation_landscape", 3e-4},
     {"MobileFaceNet", 5e-5},
     {"pose_detection", 5e-4},
     {"hand_landmark_lite", 2e-5},
     {"palm_detection_full", 5e-4},
-    {"pose_landmark_lite", 1e-2},
+    {"pose_landmark_lite", 1.5e-2},
 };
 
 static int run_model(const golden_model *gm, int threads) {
@@ -131,7 +133,17 @@ static int run_model(const golden_model *gm, int threads) {
 
 static void test_model(void **state) {
   const golden_model *gm = *state;
-  assert_int_equal(run_model(gm, 1), 0);
+  /* every kernel level this CPU runs, then back to the default */
+  odai_isa def = odai_kernels_isa();
+  int rc = 0;
+  for (int isa = ODAI_ISA_REF; isa <= ODAI_ISA_NEON; isa++) {
+    if (!odai_isa_supported((odai_isa)isa)) continue;
+    odai_kernels_set_isa((odai_isa)isa);
+    printf("[isa %s]\n", odai_isa_name((odai_isa)isa));
+    if (run_model(gm, 1) != 0) rc = -1;
+  }
+  odai_kernels_set_isa(def);
+  assert_int_equal(rc, 0);
 }
 
 static void test_model_threads(void **state) {
