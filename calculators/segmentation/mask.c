@@ -56,6 +56,9 @@ odai_status odai_mask_from_tensor(const float *t, int w, int h, int ch,
   return ODAI_OK;
 }
 
+/* Column sampling table for one chunk of output columns. */
+#define RESIZE_CHUNK 256
+
 odai_status odai_mask_resize(const odai_mask *src, float rx0, float ry0, float rx1, float ry1,
                              const odai_mask *dst, odai_error *err) {
   if (!mask_ok(src) || !mask_ok(dst))
@@ -68,24 +71,35 @@ odai_status odai_mask_resize(const odai_mask *src, float rx0, float ry0, float r
   const float y_scale = (ry1 - ry0) * sh / (float)dst->height;
   const float x_base = rx0 * sw, y_base = ry0 * sh;
   const int wmax = src->width - 1, hmax = src->height - 1;
-  for (int oy = 0; oy < dst->height; oy++) {
-    float sy = y_base + ((float)oy + 0.5f) * y_scale - 0.5f;
-    if (sy < 0) sy = 0;
-    if (sy > (float)hmax) sy = (float)hmax;
-    const int y0 = (int)sy, y1 = y0 < hmax ? y0 + 1 : hmax;
-    const float fy = sy - (float)y0;
-    const float *r0 = src->data + (ptrdiff_t)y0 * src->stride;
-    const float *r1 = src->data + (ptrdiff_t)y1 * src->stride;
-    float *out = dst->data + (ptrdiff_t)oy * dst->stride;
-    for (int ox = 0; ox < dst->width; ox++) {
-      float sx = x_base + ((float)ox + 0.5f) * x_scale - 0.5f;
+  int xa[RESIZE_CHUNK], xb[RESIZE_CHUNK];
+  float fxs[RESIZE_CHUNK];
+  /* Columns in chunks: the horizontal taps are computed once per chunk,
+   * then every row reuses them. */
+  for (int cx = 0; cx < dst->width; cx += RESIZE_CHUNK) {
+    const int n = dst->width - cx < RESIZE_CHUNK ? dst->width - cx : RESIZE_CHUNK;
+    for (int i = 0; i < n; i++) {
+      float sx = x_base + ((float)(cx + i) + 0.5f) * x_scale - 0.5f;
       if (sx < 0) sx = 0;
       if (sx > (float)wmax) sx = (float)wmax;
-      const int x0 = (int)sx, x1 = x0 < wmax ? x0 + 1 : wmax;
-      const float fx = sx - (float)x0;
-      const float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
-      const float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
-      out[ox] = top + (bot - top) * fy;
+      xa[i] = (int)sx;
+      xb[i] = xa[i] < wmax ? xa[i] + 1 : wmax;
+      fxs[i] = sx - (float)xa[i];
+    }
+    for (int oy = 0; oy < dst->height; oy++) {
+      float sy = y_base + ((float)oy + 0.5f) * y_scale - 0.5f;
+      if (sy < 0) sy = 0;
+      if (sy > (float)hmax) sy = (float)hmax;
+      const int y0 = (int)sy, y1 = y0 < hmax ? y0 + 1 : hmax;
+      const float fy = sy - (float)y0;
+      const float *r0 = src->data + (ptrdiff_t)y0 * src->stride;
+      const float *r1 = src->data + (ptrdiff_t)y1 * src->stride;
+      float *out = dst->data + (ptrdiff_t)oy * dst->stride + cx;
+      for (int i = 0; i < n; i++) {
+        const float a0 = r0[xa[i]], a1 = r0[xb[i]], b0 = r1[xa[i]], b1 = r1[xb[i]];
+        const float top = a0 + (a1 - a0) * fxs[i];
+        const float bot = b0 + (b1 - b0) * fxs[i];
+        out[i] = top + (bot - top) * fy;
+      }
     }
   }
   return ODAI_OK;
@@ -107,7 +121,8 @@ odai_status odai_mask_smooth(const odai_mask *cur, const odai_mask *prev, const 
     for (int x = 0; x < cur->width; x++) {
       const float nv = c[x];
       const float t = nv - 0.5f, s = t * t;
-      const float u = 1.0f - fminf(1.0f, s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * c5)))));
+      const float q = s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * c5))));
+      const float u = 1.0f - (q < 1.0f ? q : 1.0f); /* not fminf: a libm call at -O2 */
       o[x] = nv + (p[x] - nv) * (u * ratio);
     }
   }
@@ -137,34 +152,65 @@ static odai_status scratch_grow(odai_mask_scratch *s, size_t tmp, size_t acc, od
   return ODAI_OK;
 }
 
-/* (sum / n) rounded, by a 32.32 fixed-point reciprocal. */
-static inline uint8_t div_n(uint32_t sum, uint64_t inv) {
-  return (uint8_t)(((uint64_t)sum * inv + (1ull << 31)) >> 32);
+/* sum / n rounded; inv = 1/n in float (exact enough: sums stay < 2^24). */
+static inline uint8_t div_n(uint32_t sum, float inv) {
+  return (uint8_t)((float)sum * inv + 0.5f);
 }
 
-/* Horizontal box pass: rows of src (stride ss) into dst (stride ds). */
-static void hpass(const uint8_t *src, ptrdiff_t ss, uint8_t *dst, ptrdiff_t ds, int w, int h,
-                  int ch, int r, uint64_t inv) {
-  for (int y = 0; y < h; y++) {
-    const uint8_t *s = src + (ptrdiff_t)y * ss;
-    uint8_t *d = dst + (ptrdiff_t)y * ds;
+/* Horizontal box pass over one row with CH channels: the channels' running
+ * sums are independent chains, interleaved for instruction-level
+ * parallelism; the interior runs without edge clamping. */
+static inline __attribute__((always_inline)) void hrow(const uint8_t *s, uint8_t *d, int w,
+                                                        const int ch, int r, float inv) {
+  uint32_t sum[4] = {0, 0, 0, 0};
+  for (int c = 0; c < ch; c++) {
+    sum[c] = (uint32_t)(r + 1) * s[c];
+    for (int i = 1; i <= r; i++) sum[c] += s[(ptrdiff_t)(i < w ? i : w - 1) * ch + c];
+  }
+  int x = 0;
+  for (; x < w && x - r <= 0; x++) { /* left edge: outgoing pixel clamped to 0 */
+    const ptrdiff_t add = (ptrdiff_t)(x + r + 1 < w ? x + r + 1 : w - 1) * ch;
     for (int c = 0; c < ch; c++) {
-      uint32_t sum = (uint32_t)(r + 1) * s[c];
-      for (int i = 1; i <= r; i++) sum += s[(ptrdiff_t)(i < w ? i : w - 1) * ch + c];
-      for (int x = 0; x < w; x++) {
-        d[(ptrdiff_t)x * ch + c] = div_n(sum, inv);
-        const int add = x + r + 1 < w ? x + r + 1 : w - 1;
-        const int sub = x - r > 0 ? x - r : 0;
-        sum += s[(ptrdiff_t)add * ch + c];
-        sum -= s[(ptrdiff_t)sub * ch + c];
-      }
+      d[(ptrdiff_t)x * ch + c] = div_n(sum[c], inv);
+      sum[c] += (uint32_t)s[add + c] - s[c];
+    }
+  }
+  for (; x + r + 1 < w; x++) { /* interior */
+    const uint8_t *in = s + (ptrdiff_t)(x + r + 1) * ch, *out = s + (ptrdiff_t)(x - r) * ch;
+    uint8_t *o = d + (ptrdiff_t)x * ch;
+    for (int c = 0; c < ch; c++) {
+      o[c] = div_n(sum[c], inv);
+      sum[c] += (uint32_t)in[c] - out[c];
+    }
+  }
+  for (; x < w; x++) { /* right edge: incoming pixel clamped to w-1 */
+    const ptrdiff_t sub = (ptrdiff_t)(x - r > 0 ? x - r : 0) * ch;
+    for (int c = 0; c < ch; c++) {
+      d[(ptrdiff_t)x * ch + c] = div_n(sum[c], inv);
+      sum[c] += (uint32_t)s[(ptrdiff_t)(w - 1) * ch + c] - s[sub + c];
     }
   }
 }
 
-/* Vertical box pass with one running sum per column (row-major walks). */
+static void hpass(const uint8_t *src, ptrdiff_t ss, uint8_t *dst, ptrdiff_t ds, int w, int h,
+                  int ch, int r, float inv) {
+  for (int y = 0; y < h; y++) {
+    const uint8_t *s = src + (ptrdiff_t)y * ss;
+    uint8_t *d = dst + (ptrdiff_t)y * ds;
+    /* Literal channel counts let the compiler unroll the channel loop. */
+    if (ch == 3)
+      hrow(s, d, w, 3, r, inv);
+    else if (ch == 4)
+      hrow(s, d, w, 4, r, inv);
+    else
+      hrow(s, d, w, 1, r, inv);
+  }
+}
+
+/* Vertical box pass with one running sum per column (row-major walks, so
+ * the inner loops vectorise). */
 static void vpass(const uint8_t *src, ptrdiff_t ss, uint8_t *dst, ptrdiff_t ds, int w, int h,
-                  int ch, int r, uint64_t inv, uint32_t *acc) {
+                  int ch, int r, float inv, uint32_t *acc) {
   const int n = w * ch;
   for (int i = 0; i < n; i++) acc[i] = (uint32_t)(r + 1) * src[i];
   for (int k = 1; k <= r; k++) {
@@ -200,7 +246,7 @@ odai_status odai_blur_box(const odai_canvas *src, const odai_canvas *dst, int ra
   }
   odai_status st = scratch_grow(s, (size_t)ts * (size_t)h, (size_t)ts, err);
   if (st != ODAI_OK) return st;
-  const uint64_t inv = ((1ull << 32) + (uint64_t)radius) / (uint64_t)(2 * radius + 1);
+  const float inv = 1.0f / (float)(2 * radius + 1);
   const uint8_t *in = src->data;
   ptrdiff_t in_stride = src->stride;
   for (int p = 0; p < passes; p++) {
