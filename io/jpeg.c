@@ -2,6 +2,7 @@
  * TurboJPEG 2.x API (tjInitDecompress/tjDecompressHeader3/tjDecompress2,
  * tjCompress2; no tj3 API). Scaled decode picks a DCT scale factor; the
  * declared size is checked against the limits before any allocation. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,35 @@
 
 #include "codec_internal.h"
 #include "image_internal.h"
+
+/* TurboJPEG handles are not thread-safe but are reusable; creating one
+ * costs several allocations, so finished handles wait in a small cache
+ * (a mutex guards it) for the next call on any thread: steady-state MJPEG
+ * decoding allocates nothing. Cached handles live until exit (reachable). */
+#define TJ_CACHE 8
+static pthread_mutex_t g_tj_mu = PTHREAD_MUTEX_INITIALIZER;
+static tjhandle g_tj_cache[2][TJ_CACHE]; /* [0] decompressors, [1] compressors */
+static int g_tj_count[2];
+
+static tjhandle tj_get(int compress) {
+  tjhandle h = NULL;
+  pthread_mutex_lock(&g_tj_mu);
+  if (g_tj_count[compress] > 0) h = g_tj_cache[compress][--g_tj_count[compress]];
+  pthread_mutex_unlock(&g_tj_mu);
+  if (!h) h = compress ? tjInitCompress() : tjInitDecompress();
+  return h;
+}
+
+static void tj_put(int compress, tjhandle h) {
+  if (!h) return;
+  pthread_mutex_lock(&g_tj_mu);
+  if (g_tj_count[compress] < TJ_CACHE) {
+    g_tj_cache[compress][g_tj_count[compress]++] = h;
+    h = NULL;
+  }
+  pthread_mutex_unlock(&g_tj_mu);
+  if (h) tjDestroy(h);
+}
 
 static int tj_pixel_format(odai_pixel_format f) {
   switch (f) {
@@ -22,13 +52,13 @@ static int tj_pixel_format(odai_pixel_format f) {
 }
 
 odai_status odai_jpeg_probe(const uint8_t *data, size_t size, int *w, int *h, odai_error *err) {
-  tjhandle tj = tjInitDecompress();
+  tjhandle tj = tj_get(0);
   if (!tj) return odai_error_set(err, ODAI_E_NOMEM, "jpeg: cannot create a decoder");
   int sub, cs;
   odai_status st = ODAI_OK;
   if (tjDecompressHeader3(tj, data, (unsigned long)size, w, h, &sub, &cs) != 0)
     st = odai_error_set(err, ODAI_E_CORRUPT, "jpeg: bad header: %s", tjGetErrorStr2(tj));
-  tjDestroy(tj);
+  tj_put(0, tj);
   return st;
 }
 
@@ -58,7 +88,7 @@ odai_status odai_jpeg_decode(const uint8_t *data, size_t size, const odai_decode
   if (!opts) opts = &def;
   *out = NULL;
   if (size > (size_t)0xffffffffu) return odai_error_set(err, ODAI_E_UNSUPPORTED, "jpeg: stream too large");
-  tjhandle tj = tjInitDecompress();
+  tjhandle tj = tj_get(0);
   if (!tj) return odai_error_set(err, ODAI_E_NOMEM, "jpeg: cannot create a decoder");
   odai_status st = ODAI_OK;
   odai_image *img = NULL;
@@ -99,11 +129,12 @@ odai_status odai_jpeg_decode(const uint8_t *data, size_t size, const odai_decode
       goto fail;
     }
   }
-  tjDestroy(tj);
+  tj_put(0, tj);
   *out = img;
   return ODAI_OK;
 fail:
   odai_image_unref(img);
+  /* A handle that failed mid-stream is not trusted for reuse. */
   tjDestroy(tj);
   return st;
 }
@@ -129,7 +160,7 @@ odai_status odai_jpeg_encode(const odai_image *img, int quality, bool fast_dct, 
     st = odai_error_set(err, ODAI_E_NOMEM, "jpeg: cannot allocate the output buffer");
     goto done;
   }
-  tj = tjInitCompress();
+  tj = tj_get(1);
   if (!tj) {
     st = odai_error_set(err, ODAI_E_NOMEM, "jpeg: cannot create an encoder");
     goto done;
@@ -139,6 +170,8 @@ odai_status odai_jpeg_encode(const odai_image *img, int quality, bool fast_dct, 
   if (tjCompress2(tj, img->data[0], img->width, img->stride[0], img->height, tj_pixel_format(img->format), &buf,
                   &len, sub, quality, flags) != 0) {
     st = odai_error_set(err, ODAI_E_INTERNAL, "jpeg: encode failed: %s", tjGetErrorStr2(tj));
+    tjDestroy(tj);
+    tj = NULL;
     goto done;
   }
   *data = buf;
@@ -146,7 +179,7 @@ odai_status odai_jpeg_encode(const odai_image *img, int quality, bool fast_dct, 
   buf = NULL;
 done:
   free(buf);
-  if (tj) tjDestroy(tj);
+  tj_put(1, tj);
   odai_image_unref(conv);
   return st;
 }
