@@ -36,13 +36,15 @@ static char *chain_for_path(const char *path, const odai_video_sink_options *o) 
   const char *dot = strrchr(path, '.');
   const char *slash = strrchr(path, '/');
   if (!dot || (slash && dot < slash)) return NULL;
-  /* I420 before x264enc: from RGB it would pick High 4:4:4, which most players reject. */
-  char x264[160];
+  /* I420 before x264enc: from RGB it would pick High 4:4:4, which most
+   * players reject. 4:2:0 H.264 needs even sizes: odai_crop drops the last
+   * column/row of odd-sized frames (set when the first frame arrives). */
+  char x264[200];
   if (o->bitrate_kbps > 0)
-    g_snprintf(x264, sizeof x264, "videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast tune=zerolatency bitrate=%d ! h264parse",
+    g_snprintf(x264, sizeof x264, "videocrop name=odai_crop ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast tune=zerolatency bitrate=%d ! h264parse",
                o->bitrate_kbps);
   else
-    g_snprintf(x264, sizeof x264, "videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast tune=zerolatency ! h264parse");
+    g_snprintf(x264, sizeof x264, "videocrop name=odai_crop ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast tune=zerolatency ! h264parse");
   if (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v") || !strcasecmp(dot, ".mov"))
     return g_strdup_printf("%s ! mp4mux", x264);
   if (!strcasecmp(dot, ".mkv")) return g_strdup_printf("%s ! matroskamux", x264);
@@ -146,6 +148,11 @@ static odai_status set_caps(odai_video_sink *s, const odai_image *img, odai_erro
   gst_video_info_set_format(&s->vinfo, gf, (guint)odai_image_width(img), (guint)odai_image_height(img));
   GST_VIDEO_INFO_FPS_N(&s->vinfo) = s->opt.fps_num;
   GST_VIDEO_INFO_FPS_D(&s->vinfo) = s->opt.fps_den;
+  GstElement *crop = gst_bin_get_by_name(GST_BIN(s->pipeline), "odai_crop");
+  if (crop) {
+    g_object_set(crop, "right", odai_image_width(img) & 1, "bottom", odai_image_height(img) & 1, NULL);
+    gst_object_unref(crop);
+  }
   GstCaps *caps = gst_video_info_to_caps(&s->vinfo);
   gst_app_src_set_caps(GST_APP_SRC(s->src), caps);
   gst_caps_unref(caps);

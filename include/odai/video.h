@@ -11,6 +11,8 @@
  * pipeline is chosen by the output path's extension (.mp4: H.264 in MP4,
  * .mkv: H.264 in Matroska, .avi: MJPEG in AVI) or given as a description
  * starting with `appsrc name=src` (any sink: a display, a network stream).
+ * H.264 outputs are 4:2:0 (I420, playable everywhere), which needs even
+ * sizes: the last column/row of odd-sized frames is cropped.
  *
  * Errors posted on the pipeline bus come back as odai_status with the
  * element's name and GStreamer's message and debug string.
