@@ -112,6 +112,14 @@ ODAI_API void odai_gallery_close(odai_gallery *g);
  * the previous complete version and the changes stay in memory (retry). */
 ODAI_API odai_status odai_gallery_save(odai_gallery *g, odai_error *err);
 
+/* Read-only handles: when the file changed on disk since it was read (a
+ * writer saved: new inode, size or mtime), load it again and set *changed.
+ * On failure (e.g. the new file is damaged) the handle keeps its contents.
+ * ODAI_E_INVALID if the file now holds another model. Writable handles are
+ * the only writer: *changed stays false. Cheap when nothing changed (one
+ * stat), so a recognizer may call it every few seconds. */
+ODAI_API odai_status odai_gallery_refresh(odai_gallery *g, bool *changed, odai_error *err);
+
 /* true when there are changes not yet saved. */
 ODAI_API bool odai_gallery_dirty(odai_gallery *g);
 

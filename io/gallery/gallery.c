@@ -2,10 +2,12 @@
  * (include/odai/gallery.h): identities, records in one contiguous matrix,
  * open-set matching with SIMD dot products, calibration, open/save/close.
  * File format in gallery_format.c, file operations in gallery_fs.c. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dot.h"
 #include "gallery_internal.h"
@@ -194,7 +196,8 @@ ODAI_API odai_status odai_gallery_open(const char *path, const odai_gallery_opti
     st = odai_gallery_lock(path, opts->lock_timeout_ms, &lock_fd, err);
     if (st != ODAI_OK) goto fail;
   }
-  st = odai_gallery_read_file(path, &data, &n, err);
+  struct stat sb;
+  st = odai_gallery_read_file(path, &data, &n, &sb, err);
   if (st == ODAI_E_NOT_FOUND && opts->create_if_missing && !opts->read_only) {
     if (!opts->model_id || opts->dim == 0) {
       st = odai_error_set(err, ODAI_E_INVALID,
@@ -229,6 +232,8 @@ ODAI_API odai_status odai_gallery_open(const char *path, const odai_gallery_opti
                           path, g->dim, opts->dim);
       goto fail;
     }
+    g->file_stat = sb;
+    g->have_stat = true;
   }
   g->path = strdup(path);
   if (!g->path) {
@@ -284,11 +289,77 @@ ODAI_API odai_status odai_gallery_save(odai_gallery *g, odai_error *err) {
   st = odai_gallery_serialize(g, -1, g->have_key ? g->key : NULL, &data, &n, err);
   if (st != ODAI_OK) goto done;
   st = odai_gallery_write_atomic(g->path, data, n, err);
-  if (st == ODAI_OK) g->dirty = false;
+  if (st == ODAI_OK) {
+    g->dirty = false;
+    g->have_stat = stat(g->path, &g->file_stat) == 0;
+  }
 done:
   free(data);
   pthread_mutex_unlock(&g->mu);
   return st;
+}
+
+#define SWAP(a, b)         \
+  do {                     \
+    __typeof__(a) t_ = a; \
+    a = b;                 \
+    b = t_;                \
+  } while (0)
+
+ODAI_API odai_status odai_gallery_refresh(odai_gallery *g, bool *changed, odai_error *err) {
+  if (!g || !changed) return odai_error_set(err, ODAI_E_INVALID, "gallery refresh: NULL argument");
+  *changed = false;
+  if (!g->path) return odai_error_set(err, ODAI_E_INVALID, "gallery refresh: not opened from a file");
+  if (!g->read_only) return ODAI_OK; /* this handle is the only writer */
+  struct stat now;
+  if (stat(g->path, &now) != 0)
+    return odai_error_set(err, errno == ENOENT ? ODAI_E_NOT_FOUND : ODAI_E_IO, "%s: %s", g->path,
+                          strerror(errno));
+  pthread_mutex_lock(&g->mu);
+  bool same = g->have_stat && !odai_gallery_stat_changed(&now, &g->file_stat);
+  pthread_mutex_unlock(&g->mu);
+  if (same) return ODAI_OK;
+  uint8_t *data = NULL;
+  size_t n = 0;
+  odai_gallery *fresh = NULL;
+  struct stat sb;
+  odai_status st = odai_gallery_read_file(g->path, &data, &n, &sb, err);
+  if (st == ODAI_OK) {
+    /* The key never changes after open: parse with it (or without, if plain). */
+    st = odai_gallery_parse(data, n, g->have_key ? g->key : NULL, &fresh, err);
+    if (st != ODAI_OK) odai_error_prefix(err, "%s: ", g->path);
+  }
+  free(data);
+  if (st != ODAI_OK) return st; /* the handle keeps what it had */
+  if (fresh->dim != g->dim || memcmp(fresh->model_id, g->model_id, ODAI_MODEL_ID_SIZE) != 0) {
+    odai_gallery_close(fresh);
+    return odai_error_set(err, ODAI_E_INVALID,
+                          "gallery %s now holds embeddings of another model or size", g->path);
+  }
+  pthread_mutex_lock(&g->mu);
+  SWAP(g->threshold, fresh->threshold);
+  SWAP(g->nident, fresh->nident);
+  SWAP(g->ident_cap, fresh->ident_cap);
+  SWAP(g->names, fresh->names);
+  SWAP(g->npos, fresh->npos);
+  SWAP(g->nneg, fresh->nneg);
+  SWAP(g->hash, fresh->hash);
+  SWAP(g->hash_cap, fresh->hash_cap);
+  SWAP(g->nrec, fresh->nrec);
+  SWAP(g->rec_cap, fresh->rec_cap);
+  SWAP(g->mat, fresh->mat);
+  SWAP(g->rec_ident, fresh->rec_ident);
+  SWAP(g->rec_kind, fresh->rec_kind);
+  SWAP(g->sims, fresh->sims);
+  SWAP(g->bpos, fresh->bpos);
+  SWAP(g->bneg, fresh->bneg);
+  g->file_stat = sb;
+  g->have_stat = true;
+  g->dirty = false;
+  pthread_mutex_unlock(&g->mu);
+  odai_gallery_close(fresh); /* frees the old contents */
+  *changed = true;
+  return ODAI_OK;
 }
 
 ODAI_API bool odai_gallery_dirty(odai_gallery *g) {

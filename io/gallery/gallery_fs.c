@@ -118,7 +118,13 @@ fail:
   return st;
 }
 
-odai_status odai_gallery_read_file(const char *path, uint8_t **data, size_t *n, odai_error *err) {
+bool odai_gallery_stat_changed(const struct stat *a, const struct stat *b) {
+  return a->st_dev != b->st_dev || a->st_ino != b->st_ino || a->st_size != b->st_size ||
+         a->st_mtim.tv_sec != b->st_mtim.tv_sec || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
+}
+
+odai_status odai_gallery_read_file(const char *path, uint8_t **data, size_t *n, struct stat *sbo,
+                                   odai_error *err) {
   *data = NULL;
   *n = 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -155,6 +161,7 @@ odai_status odai_gallery_read_file(const char *path, uint8_t **data, size_t *n, 
     got += (size_t)r;
   }
   close(fd);
+  if (sbo) *sbo = sb;
   *data = buf;
   *n = got;
   return ODAI_OK;

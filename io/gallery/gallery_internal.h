@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "odai/gallery.h"
@@ -44,6 +45,9 @@ struct odai_gallery {
   uint8_t *rec_kind;
   /* match scratch: sims (rec_cap), best positive/negative (ident_cap) */
   float *sims, *bpos, *bneg;
+  /* identity of the file last read or written, for odai_gallery_refresh */
+  bool have_stat;
+  struct stat file_stat;
 };
 
 /* --- in-memory model (gallery.c) --- */
@@ -86,8 +90,12 @@ const odai_gallery_fs_ops *odai_gallery_fs_real_ops(void);
  * fsync, close, rename, fsync the directory. Callers hold "<path>.lock". */
 odai_status odai_gallery_write_atomic(const char *path, const uint8_t *data, size_t n,
                                       odai_error *err);
-/* Whole file into memory (at most ODAI_GALLERY_MAX_FILE). Transfer full. */
-odai_status odai_gallery_read_file(const char *path, uint8_t **data, size_t *n, odai_error *err);
+/* Whole file into memory (at most ODAI_GALLERY_MAX_FILE); sb (may be NULL)
+ * receives its fstat. Transfer full. */
+odai_status odai_gallery_read_file(const char *path, uint8_t **data, size_t *n, struct stat *sb,
+                                   odai_error *err);
+/* true when the two stats name different file contents (inode, size, mtime). */
+bool odai_gallery_stat_changed(const struct stat *a, const struct stat *b);
 /* Exclusive flock on "<path>.lock"; *fd receives the lock's descriptor. */
 odai_status odai_gallery_lock(const char *path, int timeout_ms, int *fd, odai_error *err);
 void odai_gallery_unlock(int fd);

@@ -604,6 +604,51 @@ static void test_calibrate(void **state) {
   odai_gallery_close(g);
 }
 
+/* A reader picks up a writer's saves with refresh, and keeps its contents
+ * when the new file is damaged. */
+static void test_refresh(void **state) {
+  fixture *f = *state;
+  odai_gallery *w = create(f, NULL);
+  uint64_t s = 31;
+  odai_embedding *q = ft_embedding(DIM, 1, NULL, 1, &s);
+  odai_embedding *e = NULL;
+  odai_embedding_copy(q, &e, NULL);
+  add(w, "alice", ft_embedding(DIM, 1, NULL, 1, &s), false);
+  assert_int_equal(odai_gallery_save(w, NULL), ODAI_OK);
+  odai_gallery_options ro = {.read_only = true};
+  odai_gallery *r = NULL;
+  assert_int_equal(odai_gallery_open(f->path, &ro, &r, NULL), ODAI_OK);
+  bool changed = true;
+  assert_int_equal(odai_gallery_refresh(r, &changed, NULL), ODAI_OK);
+  assert_false(changed);
+  add(w, "bob", e, false);
+  assert_int_equal(odai_gallery_set_threshold(w, 0.3f, NULL), ODAI_OK);
+  assert_int_equal(odai_gallery_save(w, NULL), ODAI_OK);
+  assert_int_equal(odai_gallery_refresh(w, &changed, NULL), ODAI_OK);
+  assert_false(changed); /* the writer knows its own file */
+  char name[ODAI_GALLERY_NAME_MAX + 1];
+  assert_int_equal(odai_gallery_identify(r, q, name, NULL, NULL), ODAI_OK);
+  assert_string_not_equal(name, "bob");
+  assert_int_equal(odai_gallery_refresh(r, &changed, NULL), ODAI_OK);
+  assert_true(changed);
+  assert_int_equal(odai_gallery_count(r), 2);
+  assert_float_equal(odai_gallery_threshold(r), 0.3f, 0);
+  assert_int_equal(odai_gallery_identify(r, q, name, NULL, NULL), ODAI_OK);
+  assert_string_equal(name, "bob");
+  assert_int_equal(odai_gallery_refresh(r, &changed, NULL), ODAI_OK);
+  assert_false(changed);
+  odai_gallery_close(w);
+  /* A damaged replacement: an error, and the reader still answers from what it had. */
+  assert_int_equal(ft_write(f->path, "garbage, not a gallery", 22), 0);
+  odai_error err;
+  assert_int_equal(odai_gallery_refresh(r, &changed, &err), ODAI_E_CORRUPT);
+  assert_false(changed);
+  assert_int_equal(odai_gallery_identify(r, q, name, NULL, NULL), ODAI_OK);
+  assert_string_equal(name, "bob");
+  odai_gallery_close(r);
+  odai_embedding_free(q);
+}
+
 /* The committed fuzz seeds stay valid galleries of this format version. */
 static void test_fuzz_seeds_parse(void **state) {
   (void)state;
@@ -642,6 +687,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_plain_to_encrypted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_export_import, setup, teardown),
       cmocka_unit_test_setup_teardown(test_calibrate, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
       cmocka_unit_test(test_fuzz_seeds_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
