@@ -544,8 +544,19 @@ odai_status odai_sched_start(odai_graph *g, odai_error *err) {
       bool ok = true;
       for (int k = 0; k < n->n_side_in && ok; k++) ok = find_side(g, n->side_in[k].name) != NULL;
       if (!ok) continue;
-      for (int k = 0; k < n->n_side_in; k++)
-        n->side_in[k].pkt = odai_packet_ref(find_side(g, n->side_in[k].name));
+      for (int k = 0; k < n->n_side_in; k++) {
+        odai_packet *sp = find_side(g, n->side_in[k].name);
+        if (!odai_type_compatible(odai_packet_type(sp), n->side_in[k].type)) {
+          const odai_stream_ref *r = &n->cfg->input_side_packets.v[k];
+          st = odai_error_set(err, ODAI_E_INVALID,
+                              "%s:%d:%d: node '%s' (%s): input side packet '%s' is %s, expected %s",
+                              r->pos.file, r->pos.line, r->pos.col, n->name, n->def->name,
+                              n->side_in[k].name, odai_packet_type(sp)->name,
+                              n->side_in[k].type->name);
+          goto fail_stop;
+        }
+        n->side_in[k].pkt = odai_packet_ref(sp);
+      }
       n->kind = 0;
       n->has_err = false;
       int64_t t0 = odai_now_ns();

@@ -441,6 +441,23 @@ static void test_side_packets_and_executors(void **state) {
       "node { calculator: 'PassThroughCalculator' input_stream: 'c' output_stream: 'out'"
       " executor: 'worker' }\n");
   assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
+  assert_int_equal(odai_graph_set_side_packet(g, "n", odai_packet_new_string("7", ODAI_TS_UNSET)),
+                   ODAI_OK);
+  assert_int_equal(odai_graph_start(g, &err), ODAI_E_INVALID); /* wrong type */
+  assert_non_null(strstr(err.message, "input side packet 'n' is string, expected int64"));
+  odai_graph_destroy(g);
+  g = make_graph(
+      "input_side_packet: 'n'\n"
+      "executor { name: 'worker' type: 'ThreadPoolExecutor'"
+      "  options { [mediapipe.ThreadPoolExecutorOptions.ext] { num_threads: 2 } } }\n"
+      "node { calculator: 'CountingSourceCalculator' output_stream: 'c'"
+      " input_side_packet: 'MAX_COUNT:n' input_side_packet: 'INITIAL_VALUE:start' }\n"
+      "node { calculator: 'ConstantSidePacketCalculator' output_side_packet: 'PACKET:start'\n"
+      "  options { [mediapipe.ConstantSidePacketCalculatorOptions.ext] {"
+      "    packet { int_value: 1000 } } } }\n"
+      "node { calculator: 'PassThroughCalculator' input_stream: 'c' output_stream: 'out'"
+      " executor: 'worker' }\n");
+  assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
   assert_int_equal(odai_graph_set_side_packet(g, "n", odai_packet_new_int(7, ODAI_TS_UNSET)), ODAI_OK);
   assert_int_equal(odai_graph_start(g, &err), ODAI_OK);
   assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_OK);
