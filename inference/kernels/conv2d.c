@@ -29,6 +29,17 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
   if (p.dil_w <= 0) p.dil_w = 1;
   if (p.in_pixel_stride <= 0) p.in_pixel_stride = p.in_c;
   if (p.out_pixel_stride <= 0) p.out_pixel_stride = p.out_c;
+  if (p.residual) {
+    p.residual = 1;
+    if (p.res_pixel_stride <= 0) p.res_pixel_stride = p.out_c;
+    if (p.res_pixel_stride < p.out_c || isnan(p.res_min) || isnan(p.res_max) ||
+        p.res_min > p.res_max)
+      return odai_error_set(err, ODAI_E_INVALID, "conv2d: bad residual params");
+  } else {
+    p.res_pixel_stride = 0;
+    p.res_min = -INFINITY;
+    p.res_max = INFINITY;
+  }
   if (p.batch <= 0 || p.in_h <= 0 || p.in_w <= 0 || p.in_c <= 0 || p.out_h <= 0 || p.out_w <= 0 ||
       p.out_c <= 0 || p.k_h <= 0 || p.k_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0 ||
       p.pad_top < 0 || p.pad_left < 0 || p.in_pixel_stride < p.in_c ||
@@ -142,10 +153,16 @@ void odai_conv2d_pack(const odai_conv2d_op *op, const float *w, const float *bia
   }
 }
 
-void odai_conv2d_run(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
-                     void *scratch, int tile_begin, int tile_end) {
+void odai_conv2d_run_residual(const odai_conv2d_op *op, const float *in, const void *packed,
+                              const float *residual, float *out, void *scratch, int tile_begin,
+                              int tile_end) {
   if (tile_begin < 0) tile_begin = 0;
   if (tile_end > op->num_tiles) tile_end = op->num_tiles;
   if (tile_begin >= tile_end) return;
-  op->run(op, in, packed, out, scratch, tile_begin, tile_end);
+  op->run(op, in, packed, op->p.residual ? residual : NULL, out, scratch, tile_begin, tile_end);
+}
+
+void odai_conv2d_run(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
+                     void *scratch, int tile_begin, int tile_end) {
+  odai_conv2d_run_residual(op, in, packed, NULL, out, scratch, tile_begin, tile_end);
 }

@@ -7,5 +7,6 @@
 #include "simd_avx2.h"
 
 void ODAI_SIMD_FN(odai_conv2d_run)(const odai_conv2d_op *op, const float *in, const void *packed,
-                                   float *out, void *scratch, int tile_begin, int tile_end);
+                                   const float *residual, float *out, void *scratch,
+                                   int tile_begin, int tile_end);
 #include "conv2d_simd.inc"

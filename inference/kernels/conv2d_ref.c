@@ -4,8 +4,9 @@
  * one output row of one batch item. */
 #include "kernels_internal.h"
 
-void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
-                         void *scratch, int tile_begin, int tile_end) {
+void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *packed,
+                         const float *residual, float *out, void *scratch, int tile_begin,
+                         int tile_end) {
   (void)scratch;
   const odai_conv2d_params *p = &op->p;
   const float *bias = (const float *)packed;
@@ -15,7 +16,9 @@ void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *
   for (int t = tile_begin; t < tile_end; t++) {
     int b = t / p->out_h, oy = t % p->out_h;
     for (int ox = 0; ox < p->out_w; ox++) {
-      float *o = out + ((size_t)(b * p->out_h + oy) * p->out_w + ox) * p->out_pixel_stride;
+      size_t pix = (size_t)(b * p->out_h + oy) * p->out_w + ox;
+      float *o = out + pix * p->out_pixel_stride;
+      const float *r = residual ? residual + pix * p->res_pixel_stride : NULL;
       for (int oc = 0; oc < p->out_c; oc++) {
         const float *wo = w + (size_t)oc * K;
         float acc = bias[oc];
@@ -31,7 +34,9 @@ void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *
           }
         }
         if (p->prelu && acc < 0.0f) acc *= alpha[oc];
-        o[oc] = odai_clampf(acc, p->out_min, p->out_max);
+        acc = odai_clampf(acc, p->out_min, p->out_max);
+        if (r) acc = odai_clampf(acc + r[oc], p->res_min, p->res_max);
+        o[oc] = acc;
       }
     }
   }

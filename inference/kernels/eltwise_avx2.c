@@ -11,7 +11,8 @@
 #include "eltwise_simd.inc"
 
 void ODAI_SIMD_FN(odai_conv2d_run)(const odai_conv2d_op *op, const float *in, const void *packed,
-                                   float *out, void *scratch, int tile_begin, int tile_end);
+                                   const float *residual, float *out, void *scratch,
+                                   int tile_begin, int tile_end);
 void ODAI_SIMD_FN(odai_dwconv_run)(const odai_dwconv_op *op, const float *in, const void *packed,
                                    float *out, void *scratch, int tile_begin, int tile_end);
 

@@ -104,11 +104,22 @@ typedef struct odai_conv2d_params {
   int out_pixel_stride;    /* floats between output pixels, 0 = out_c */
   float out_min, out_max;  /* fused clamp */
   int prelu;               /* 1: per-channel PReLU alpha (given to pack) before clamp */
+  /* Fused residual ADD (a conv followed by ADD(conv, r)): with residual = 1,
+   * odai_conv2d_run_residual() computes
+   *   out = clamp(clamp(prelu(conv)) + r, res_min, res_max)
+   * i.e. the conv's own activation, then the ADD and the ADD's activation.
+   * r has the output's shape with res_pixel_stride floats between pixels
+   * (0 = out_c); it may be the output buffer itself when the strides match
+   * (in-place), but never the input. */
+  int residual;
+  int res_pixel_stride;
+  float res_min, res_max;
 } odai_conv2d_params;
 
 typedef struct odai_conv2d_op odai_conv2d_op;
 typedef void (*odai_conv2d_fn)(const odai_conv2d_op *op, const float *in, const void *packed,
-                               float *out, void *scratch, int tile_begin, int tile_end);
+                               const float *residual, float *out, void *scratch, int tile_begin,
+                               int tile_end);
 
 struct odai_conv2d_op {
   odai_conv2d_params p; /* normalised copy (strides, dilations, pixel strides filled) */
@@ -134,6 +145,11 @@ size_t odai_conv2d_scratch_size(const odai_conv2d_op *op);
 int odai_conv2d_num_tiles(const odai_conv2d_op *op);
 void odai_conv2d_run(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
                      void *scratch, int tile_begin, int tile_end);
+/* As odai_conv2d_run, adding `residual` (see odai_conv2d_params.residual;
+ * NULL or a plan without residual: same as odai_conv2d_run). */
+void odai_conv2d_run_residual(const odai_conv2d_op *op, const float *in, const void *packed,
+                              const float *residual, float *out, void *scratch, int tile_begin,
+                              int tile_end);
 
 /* ---- fully connected (FULLY_CONNECTED) ------------------------------------
  * A 1x1 convolution over `batch` rows: params map to conv2d with

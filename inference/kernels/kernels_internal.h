@@ -46,8 +46,9 @@ typedef struct odai_isa_table {
 const odai_isa_table *odai_isa_table_get(odai_isa isa);
 
 /* Reference kernels (the ground truth). */
-void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *packed, float *out,
-                         void *scratch, int tile_begin, int tile_end);
+void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *packed,
+                         const float *residual, float *out, void *scratch, int tile_begin,
+                         int tile_end);
 void odai_dwconv_run_ref(const odai_dwconv_op *op, const float *in, const void *packed, float *out,
                          void *scratch, int tile_begin, int tile_end);
 void odai_binary_get_ref(odai_binary_kind kind, odai_binary_vfn *fn);

@@ -90,6 +90,10 @@ static int kc_conv_one(odai_isa isa, const odai_conv2d_params *p, kc_rng *r, int
   float *in = kc_alloc(in_n * 4), *w = kc_alloc(w_n * 4), *bias = kc_alloc((size_t)p->out_c * 4);
   float *alpha = kc_alloc((size_t)p->out_c * 4);
   float *o1 = kc_alloc(out_n * 4), *o2 = kc_alloc(out_n * 4);
+  int rps = p->res_pixel_stride ? p->res_pixel_stride : p->out_c;
+  size_t res_n = p->residual ? (size_t)p->batch * p->out_h * p->out_w * rps : 0;
+  float *res = p->residual ? kc_alloc(res_n * 4) : NULL;
+  if (res) kc_fill(r, res, res_n);
   void *pk1 = kc_alloc(odai_conv2d_packed_size(&fop)), *pk2 = kc_alloc(odai_conv2d_packed_size(&rop));
   void *s1 = kc_alloc(odai_conv2d_scratch_size(&fop)), *s2 = kc_alloc(odai_conv2d_scratch_size(&rop));
   int bad = 0;
@@ -102,9 +106,25 @@ static int kc_conv_one(odai_isa isa, const odai_conv2d_params *p, kc_rng *r, int
   odai_conv2d_pack(&rop, w, bias, alpha, pk2);
   /* run fast in two halves, as two threads would */
   int nt = odai_conv2d_num_tiles(&fop);
-  odai_conv2d_run(&fop, in, pk1, o1, s1, 0, nt / 2);
-  odai_conv2d_run(&fop, in, pk1, o1, s1, nt / 2, nt);
-  odai_conv2d_run(&rop, in, pk2, o2, s2, 0, odai_conv2d_num_tiles(&rop));
+  odai_conv2d_run_residual(&fop, in, pk1, res, o1, s1, 0, nt / 2);
+  odai_conv2d_run_residual(&fop, in, pk1, res, o1, s1, nt / 2, nt);
+  odai_conv2d_run_residual(&rop, in, pk2, res, o2, s2, 0, odai_conv2d_num_tiles(&rop));
+  if (res) { /* the reference's fusion = its unfused conv, then the ADD */
+    float *o3 = kc_alloc(out_n * 4);
+    odai_conv2d_run(&rop, in, pk2, o3, s2, 0, odai_conv2d_num_tiles(&rop));
+    for (size_t px = 0; px < out_n / (size_t)ops; px++)
+      for (int c = 0; c < p->out_c; c++) {
+        float v = o3[px * ops + c] + res[px * rps + c];
+        v = v < p->res_min ? p->res_min : (v > p->res_max ? p->res_max : v);
+        if (v != o2[px * ops + c]) {
+          if ((*reported)++ < 5) printf("  %s: residual ref mismatch\n", tag);
+          bad++;
+          px = out_n;
+          break;
+        }
+      }
+    free(o3);
+  }
   if (fop.isa != isa && isa != ODAI_ISA_REF) {
     printf("  %s: planned %s, wanted %s\n", tag, odai_isa_name(fop.isa), odai_isa_name(isa));
     bad++;
@@ -117,7 +137,7 @@ static int kc_conv_one(odai_isa isa, const odai_conv2d_params *p, kc_rng *r, int
            p->k_h, p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w, p->pad_top, p->pad_left,
            p->prelu, p->out_min, p->out_max);
   free(in); free(w); free(bias); free(alpha); free(o1); free(o2);
-  free(pk1); free(pk2); free(s1); free(s2);
+  free(pk1); free(pk2); free(s1); free(s2); free(res);
   return bad;
 }
 
@@ -163,10 +183,15 @@ static int check_conv2d(odai_isa isa, int cases, uint64_t seed) {
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
     kc_rand_act(&r, &p.out_min, &p.out_max);
     p.prelu = kc_int(&r, 0, 3) == 0;
+    if (kc_int(&r, 0, 3) == 0) {
+      p.residual = 1;
+      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
+      kc_rand_act(&r, &p.res_min, &p.res_max);
+    }
     bad += kc_conv_one(isa, &p, &r, &reported, "conv2d");
   }
   /* a larger K for the accumulation tolerance and the L2 tile logic */
-  odai_conv2d_params big = {1, 9, 9, 300, 9, 9, 70, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0};
+  odai_conv2d_params big = {1, 9, 9, 300, 9, 9, 70, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0};
   bad += kc_conv_one(isa, &big, &r, &reported, "conv2d-bigK");
   return bad;
 }
