@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,11 +187,45 @@ static void test_overlays(void **state) {
   odai_mask_scratch_fini(&s);
 }
 
+/* A wide background blur runs on a downsampled copy: it must stay close to
+ * the full-resolution 3-pass box blur. */
+static void test_wide_blur_matches_full_resolution(void **state) {
+  (void)state;
+  enum { W = 203, H = 121, CH = 3 };
+  uint8_t *img = malloc(W * H * CH), *ref = malloc(W * H * CH);
+  float *mk = calloc(W * H, sizeof(float)); /* all background */
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      for (int c = 0; c < CH; c++)
+        img[(y * W + x) * CH + c] =
+            (uint8_t)(127 + 60 * sin(x * 0.07 + c) + 60 * cos(y * 0.05) + ((x * 7 + y * 13) % 9));
+  memcpy(ref, img, W * H * CH);
+  odai_mask_scratch s = {0};
+  odai_canvas rc = {ref, W, H, W * CH, CH, false}, ic = {img, W, H, W * CH, CH, false};
+  odai_mask m = {mk, W, H, W};
+  assert_int_equal(odai_blur_box(&rc, &rc, 16, 3, &s, NULL), ODAI_OK);
+  assert_int_equal(odai_mask_blur_background(&ic, &m, 16, &s, NULL), ODAI_OK);
+  double sum = 0;
+  int maxd = 0;
+  for (int i = 0; i < W * H * CH; i++) {
+    int d = abs(img[i] - ref[i]);
+    sum += d;
+    if (d > maxd) maxd = d;
+  }
+  printf("# wide blur vs full resolution: mean |diff| %.2f, max %d\n", sum / (W * H * CH), maxd);
+  assert_true(sum / (W * H * CH) < 4.0);
+  assert_true(maxd < 24);
+  odai_mask_scratch_fini(&s);
+  free(img);
+  free(ref);
+  free(mk);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_activation), cmocka_unit_test(test_resize),
       cmocka_unit_test(test_smoothing),  cmocka_unit_test(test_box_blur),
-      cmocka_unit_test(test_overlays),
+      cmocka_unit_test(test_overlays), cmocka_unit_test(test_wide_blur_matches_full_resolution),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
