@@ -189,14 +189,15 @@ static odai_pixel_format pixel_format_of(uint32_t f) {
 static int fourcc_supported(uint32_t f) { return pixel_format_of(f) != ODAI_PIXEL_UNKNOWN; }
 
 /* Tie-break: the device's own cheap formats first; RGB3/BGR3 are usually
- * libv4l2's software conversions of another format, so they come last. */
+ * libv4l2's software conversions of another format, so they come after;
+ * GREY last, so that a colour camera is not read as grey by accident. */
 static int fourcc_rank(uint32_t f) {
   switch (f) {
   case V4L2_PIX_FMT_YUYV: return 0;
   case V4L2_PIX_FMT_NV12: return 1;
-  case V4L2_PIX_FMT_GREY: return 2;
-  case V4L2_PIX_FMT_MJPEG: return 3;
-  case V4L2_PIX_FMT_RGB24: return 4;
+  case V4L2_PIX_FMT_MJPEG: return 2;
+  case V4L2_PIX_FMT_RGB24: return 3;
+  case V4L2_PIX_FMT_BGR24: return 4;
   default: return 5;
   }
 }
@@ -237,10 +238,16 @@ static odai_status enum_intervals(odai_camera *cam, int fd, size_t *cap, uint32_
       if (fi.discrete.numerator == 0) continue;
       st = add_mode(cam, cap, f, w, h, fi.discrete.denominator, fi.discrete.numerator);
     } else {
-      if (fi.stepwise.min.numerator && fi.stepwise.max.numerator) {
-        st = add_mode(cam, cap, f, w, h, fi.stepwise.min.denominator, fi.stepwise.min.numerator);
-        if (st == ODAI_OK)
-          st = add_mode(cam, cap, f, w, h, fi.stepwise.max.denominator, fi.stepwise.max.numerator);
+      /* A range of intervals: its ends, and the requested rate if inside. */
+      const struct v4l2_fract *mn = &fi.stepwise.min, *mx = &fi.stepwise.max;
+      if (mn->numerator && mx->numerator) {
+        st = add_mode(cam, cap, f, w, h, mn->denominator, mn->numerator);
+        if (st == ODAI_OK) st = add_mode(cam, cap, f, w, h, mx->denominator, mx->numerator);
+        double fast = (double)mn->denominator / mn->numerator;
+        double slow = (double)mx->denominator / mx->numerator;
+        double want = cam->opt.fps;
+        if (st == ODAI_OK && want > slow && want < fast)
+          st = add_mode(cam, cap, f, w, h, (uint32_t)(want * 1000 + 0.5), 1000);
       }
       break;
     }

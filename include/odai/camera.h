@@ -88,7 +88,7 @@ ODAI_API void odai_camera_options_default(odai_camera_options *options);
 /* Open the device at `path`, negotiate the closest mode to `options` (NULL =
  * defaults) and start streaming. Closest: the frame size nearest to the
  * request (by |dw|+|dh|), then the frame rate nearest to it, then the
- * format cheapest to consume (YUYV, NV12, GREY, MJPEG, RGB3, BGR3); a fourcc
+ * format cheapest to consume (YUYV, NV12, MJPEG, RGB3, BGR3, GREY); a fourcc
  * other than ODAI_CAMERA_ANY restricts the choice to that format. What the driver
  * granted is in odai_camera_mode_granted. *out: transfer full (close it). */
 ODAI_API odai_status odai_camera_open(const char *path, const odai_camera_options *options,

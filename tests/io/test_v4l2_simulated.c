@@ -58,7 +58,10 @@ static void test_v4l2_simulated_enumerate(void **state) {
   odai_camera *cam = open_cam(f, 0, 0, 0, ODAI_CAMERA_ANY);
   size_t n = 0;
   const odai_camera_mode *m = odai_camera_modes(cam, &n);
-  assert_int_equal(n, 10); /* YUYV 5, MJPG 4, NV12 1 (size, rate) pairs: see sim_modes */
+  /* YUYV 5, MJPG 4, NV12 1 (size, rate) pairs (see sim_modes), and the GREY
+   * ranges: min size, max size and the size nearest the current one, each
+   * with the fastest and slowest rate */
+  assert_int_equal(n, 16);
   int yuyv15 = 0, mjpg1080 = 0, nv12 = 0;
   for (size_t i = 0; i < n; i++) {
     if (m[i].fourcc == ODAI_CAMERA_YUYV && m[i].width == 640 && m[i].fps_num == 15) yuyv15 = 1;
@@ -86,7 +89,7 @@ static void expect_mode(fixture *f, uint32_t w, uint32_t h, double fps, uint32_t
   v4l2_sim_get_state(f->sim, &st); /* the "driver" really is in that mode */
   assert_int_equal(st.fourcc, gf);
   assert_int_equal(st.width, gw);
-  assert_int_equal(st.fps_num, gfps);
+  assert_int_equal(st.fps_num / st.fps_den, gfps);
   assert_true(st.streaming);
   odai_camera_close(cam);
   f->cam = NULL;
@@ -98,13 +101,47 @@ static void test_v4l2_simulated_negotiate(void **state) {
   expect_mode(f, 1280, 720, 30, ODAI_CAMERA_ANY, V4L2_PIX_FMT_MJPEG, 1280, 720, 30);
   /* 720p10: YUYV has it exactly */
   expect_mode(f, 1280, 720, 10, ODAI_CAMERA_ANY, V4L2_PIX_FMT_YUYV, 1280, 720, 10);
-  /* 800x600@25: nearest size 640x480, nearest rate 30, YUYV wins the tie */
-  expect_mode(f, 800, 600, 25, ODAI_CAMERA_ANY, V4L2_PIX_FMT_YUYV, 640, 480, 30);
+  /* 640x480@30: YUYV, MJPG and the GREY range all have it; YUYV wins the tie */
+  expect_mode(f, 640, 480, 30, ODAI_CAMERA_ANY, V4L2_PIX_FMT_YUYV, 640, 480, 30);
+  /* 800x600@25: only the GREY range has that size exactly */
+  expect_mode(f, 800, 600, 25, ODAI_CAMERA_ANY, V4L2_PIX_FMT_GREY, 800, 600, 25);
+  /* 800x600@25 in YUYV: nearest size 640x480, nearest rate 30 */
+  expect_mode(f, 800, 600, 25, ODAI_CAMERA_YUYV, V4L2_PIX_FMT_YUYV, 640, 480, 30);
   /* 640x480@15 */
   expect_mode(f, 640, 480, 14, ODAI_CAMERA_YUYV, V4L2_PIX_FMT_YUYV, 640, 480, 15);
   /* forced format */
   expect_mode(f, 1280, 720, 30, ODAI_CAMERA_NV12, V4L2_PIX_FMT_NV12, 640, 480, 20);
   expect_mode(f, 2000, 1200, 60, ODAI_CAMERA_MJPEG, V4L2_PIX_FMT_MJPEG, 1920, 1080, 30);
+}
+
+/* Stepwise sizes and a continuous rate range (GREY), read zero-copy as GRAY8. */
+static void test_v4l2_simulated_stepwise_grey(void **state) {
+  fixture *f = *state;
+  odai_camera *cam = open_cam(f, 405, 301, 25, ODAI_CAMERA_GREY);
+  odai_camera_mode g = odai_camera_mode_granted(cam);
+  assert_int_equal(g.fourcc, ODAI_CAMERA_GREY);
+  assert_int_equal(g.width, 400); /* 160 + 15 * 16 */
+  assert_int_equal(g.height, 296); /* 120 + 22 * 8 */
+  assert_int_equal(g.fps_num / g.fps_den, 25);
+  size_t n = 0;
+  const odai_camera_mode *m = odai_camera_modes(cam, &n);
+  int lo = 0, hi = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (m[i].fourcc != ODAI_CAMERA_GREY) continue;
+    lo |= m[i].width == 160 && m[i].height == 120 && m[i].fps_num / m[i].fps_den == 60;
+    hi |= m[i].width == 1280 && m[i].height == 960 && m[i].fps_num / m[i].fps_den == 1;
+  }
+  assert_true(lo && hi);
+  odai_image *img = NULL;
+  int64_t t0, t1;
+  assert_int_equal(odai_camera_read(cam, 1000, &img, &t0, NULL), ODAI_OK);
+  assert_int_equal(odai_image_format(img), ODAI_PIXEL_GRAY8);
+  assert_int_equal(odai_image_width(img), 400);
+  assert_int_equal(odai_image_cdata(img, 0)[0], v4l2_sim_marker(0));
+  odai_image_unref(img);
+  assert_int_equal(odai_camera_read(cam, 1000, &img, &t1, NULL), ODAI_OK);
+  assert_int_equal(t1 - t0, 40000); /* 25 fps */
+  odai_image_unref(img);
 }
 
 static void test_v4l2_simulated_stream_yuyv(void **state) {
@@ -355,6 +392,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_enumerate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_negotiate, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_v4l2_simulated_stepwise_grey, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_stream_yuyv, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_zero_copy_requeue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_v4l2_simulated_slow_consumer, setup, teardown),

@@ -28,7 +28,23 @@ static const sim_mode sim_modes[] = {
     {V4L2_PIX_FMT_NV12, 640, 480, {20, 0}},
 };
 #define NMODES (sizeof sim_modes / sizeof sim_modes[0])
-static const uint32_t sim_formats[] = {V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_NV12};
+/* GREY is offered as ranges, like some industrial cameras: sizes 160x120 to
+ * 1280x960 in steps of 16x8, any rate from 1 to 60 fps. */
+static const uint32_t sim_formats[] = {V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_NV12,
+                                       V4L2_PIX_FMT_GREY};
+#define NFORMATS (sizeof sim_formats / sizeof sim_formats[0])
+#define GREY_MIN_W 160
+#define GREY_MIN_H 120
+#define GREY_MAX_W 1280
+#define GREY_MAX_H 960
+#define GREY_STEP_W 16
+#define GREY_STEP_H 8
+
+static uint32_t clampstep(uint32_t v, uint32_t lo, uint32_t hi, uint32_t step) {
+  if (v < lo) v = lo;
+  if (v > hi) v = hi;
+  return lo + (v - lo) / step * step;
+}
 
 typedef struct sim_alloc {
   struct sim_alloc *next;
@@ -79,6 +95,11 @@ static size_t fill_frame(v4l2_sim *s, uint8_t *dst) {
       }
     }
     return (size_t)w * h * 2;
+  }
+  if (s->fourcc == V4L2_PIX_FMT_GREY) {
+    for (uint32_t y = 0; y < h; y++)
+      for (uint32_t x = 0; x < w; x++) dst[(size_t)y * w + x] = pattern(s, x, y);
+    return (size_t)w * h;
   }
   if (s->fourcc == V4L2_PIX_FMT_NV12) {
     for (uint32_t y = 0; y < h; y++)
@@ -158,8 +179,16 @@ static const sim_mode *find_mode(uint32_t f, uint32_t w, uint32_t h) {
 static void set_format(v4l2_sim *s, struct v4l2_pix_format *pix) {
   uint32_t f = pix->pixelformat;
   int known = 0;
-  for (size_t i = 0; i < 3; i++) known |= sim_formats[i] == f;
+  for (size_t i = 0; i < NFORMATS; i++) known |= sim_formats[i] == f;
   if (!known) f = V4L2_PIX_FMT_YUYV;
+  if (f == V4L2_PIX_FMT_GREY) {
+    s->fourcc = f;
+    s->w = clampstep(pix->width, GREY_MIN_W, GREY_MAX_W, GREY_STEP_W);
+    s->h = clampstep(pix->height, GREY_MIN_H, GREY_MAX_H, GREY_STEP_H);
+    s->fps_num = 30;
+    s->fps_den = 1;
+    return;
+  }
   const sim_mode *best = NULL;
   uint64_t bd = 0;
   for (size_t i = 0; i < NMODES; i++) {
@@ -185,8 +214,11 @@ static void get_format(const v4l2_sim *s, struct v4l2_pix_format *pix) {
   pix->pixelformat = s->fourcc;
   pix->field = V4L2_FIELD_NONE;
   pix->bytesperline = s->fourcc == V4L2_PIX_FMT_YUYV ? s->w * 2
-                      : s->fourcc == V4L2_PIX_FMT_NV12 ? s->w : 0;
-  pix->sizeimage = s->fourcc == V4L2_PIX_FMT_NV12 ? s->w * s->h * 3 / 2 : s->w * s->h * 2;
+                      : (s->fourcc == V4L2_PIX_FMT_NV12 || s->fourcc == V4L2_PIX_FMT_GREY) ? s->w
+                                                                                          : 0;
+  pix->sizeimage = s->fourcc == V4L2_PIX_FMT_NV12   ? s->w * s->h * 3 / 2
+                   : s->fourcc == V4L2_PIX_FMT_GREY ? s->w * s->h
+                                                    : s->w * s->h * 2;
   pix->colorspace = V4L2_COLORSPACE_SRGB;
 }
 
@@ -205,18 +237,32 @@ static int do_ioctl(v4l2_sim *s, unsigned long req, void *arg) {
   }
   case VIDIOC_ENUM_FMT: {
     struct v4l2_fmtdesc *d = arg;
-    if (d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || d->index >= 3) return fail(EINVAL);
+    if (d->type != V4L2_BUF_TYPE_VIDEO_CAPTURE || d->index >= NFORMATS) return fail(EINVAL);
     uint32_t idx = d->index;
     memset(d, 0, sizeof *d);
     d->index = idx;
     d->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
     d->pixelformat = sim_formats[idx];
     d->flags = sim_formats[idx] == V4L2_PIX_FMT_MJPEG ? V4L2_FMT_FLAG_COMPRESSED : 0;
-    strcpy((char *)d->description, idx == 0 ? "YUYV 4:2:2" : idx == 1 ? "Motion-JPEG" : "Y/UV 4:2:0");
+    strcpy((char *)d->description, idx == 0   ? "YUYV 4:2:2"
+                                   : idx == 1 ? "Motion-JPEG"
+                                   : idx == 2 ? "Y/UV 4:2:0"
+                                              : "8-bit Greyscale");
     return 0;
   }
   case VIDIOC_ENUM_FRAMESIZES: {
     struct v4l2_frmsizeenum *f = arg;
+    if (f->pixel_format == V4L2_PIX_FMT_GREY) {
+      if (f->index != 0) return fail(EINVAL);
+      f->type = V4L2_FRMSIZE_TYPE_STEPWISE;
+      f->stepwise.min_width = GREY_MIN_W;
+      f->stepwise.max_width = GREY_MAX_W;
+      f->stepwise.step_width = GREY_STEP_W;
+      f->stepwise.min_height = GREY_MIN_H;
+      f->stepwise.max_height = GREY_MAX_H;
+      f->stepwise.step_height = GREY_STEP_H;
+      return 0;
+    }
     uint32_t n = 0;
     for (size_t i = 0; i < NMODES; i++) {
       if (sim_modes[i].fourcc != f->pixel_format) continue;
@@ -231,6 +277,16 @@ static int do_ioctl(v4l2_sim *s, unsigned long req, void *arg) {
   }
   case VIDIOC_ENUM_FRAMEINTERVALS: {
     struct v4l2_frmivalenum *f = arg;
+    if (f->pixel_format == V4L2_PIX_FMT_GREY) {
+      if (f->index != 0 || f->width != clampstep(f->width, GREY_MIN_W, GREY_MAX_W, GREY_STEP_W) ||
+          f->height != clampstep(f->height, GREY_MIN_H, GREY_MAX_H, GREY_STEP_H))
+        return fail(EINVAL);
+      f->type = V4L2_FRMIVAL_TYPE_CONTINUOUS;
+      f->stepwise.min = (struct v4l2_fract){1, 60};
+      f->stepwise.max = (struct v4l2_fract){1, 1};
+      f->stepwise.step = (struct v4l2_fract){1, 1};
+      return 0;
+    }
     const sim_mode *m = find_mode(f->pixel_format, f->width, f->height);
     if (!m || f->index >= 2 || m->fps[f->index] == 0) return fail(EINVAL);
     f->type = V4L2_FRMIVAL_TYPE_DISCRETE;
@@ -254,7 +310,14 @@ static int do_ioctl(v4l2_sim *s, unsigned long req, void *arg) {
   case VIDIOC_S_PARM: {
     struct v4l2_streamparm *p = arg;
     if (p->type != V4L2_BUF_TYPE_VIDEO_CAPTURE) return fail(EINVAL);
-    if (req == VIDIOC_S_PARM) {
+    if (req == VIDIOC_S_PARM && s->fourcc == V4L2_PIX_FMT_GREY) {
+      struct v4l2_fract t = p->parm.capture.timeperframe; /* any rate 1..60: kept as asked */
+      double want = t.numerator ? (double)t.denominator / t.numerator : 30;
+      if (want < 1) want = 1;
+      if (want > 60) want = 60;
+      s->fps_num = (uint32_t)(want * 1000 + 0.5);
+      s->fps_den = 1000;
+    } else if (req == VIDIOC_S_PARM) {
       const sim_mode *m = find_mode(s->fourcc, s->w, s->h);
       struct v4l2_fract t = p->parm.capture.timeperframe;
       double want = t.numerator ? (double)t.denominator / t.numerator : 1e9;
