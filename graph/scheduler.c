@@ -479,6 +479,17 @@ static odai_packet *find_side(odai_graph *g, const char *name) {
   return NULL;
 }
 
+/* An input side packet declared ODAI_PORT_OPTIONAL that no node produces
+ * may be left out by the user: the node then sees NULL. */
+static bool side_may_be_absent(odai_graph *g, const odai_node *n, int k) {
+  const odai_port_decl *d = odai_port_decls_find(&n->contract.side_in, n->side_in[k].tag);
+  if (!d || !(d->flags & ODAI_PORT_OPTIONAL)) return false;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    for (int j = 0; j < g->nodes[i]->n_side_out; j++)
+      if (!strcmp(g->nodes[i]->side_out[j].name, n->side_in[k].name)) return false;
+  return true;
+}
+
 static void close_opened(odai_graph *g) {
   for (size_t i = g->n_nodes; i-- > 0;) {
     odai_node *n = g->nodes[i];
@@ -542,10 +553,12 @@ odai_status odai_sched_start(odai_graph *g, odai_error *err) {
       odai_node *n = g->nodes[i];
       if (n->opened) continue;
       bool ok = true;
-      for (int k = 0; k < n->n_side_in && ok; k++) ok = find_side(g, n->side_in[k].name) != NULL;
+      for (int k = 0; k < n->n_side_in && ok; k++)
+        ok = find_side(g, n->side_in[k].name) || side_may_be_absent(g, n, k);
       if (!ok) continue;
       for (int k = 0; k < n->n_side_in; k++) {
         odai_packet *sp = find_side(g, n->side_in[k].name);
+        if (!sp) continue; /* optional and not provided: the node sees NULL */
         if (!odai_type_compatible(odai_packet_type(sp), n->side_in[k].type)) {
           const odai_stream_ref *r = &n->cfg->input_side_packets.v[k];
           st = odai_error_set(err, ODAI_E_INVALID,

@@ -412,21 +412,24 @@ static void test_side_packets_and_executors(void **state) {
   (void)state;
   static collector c;
   collector_init(&c);
+  /* a required side packet that nobody provides */
   odai_graph *g = make_graph(
       "input_side_packet: 'n'\n"
-      "executor { name: 'worker' type: 'ThreadPoolExecutor'"
-      "  options { [mediapipe.ThreadPoolExecutorOptions.ext] { num_threads: 2 } } }\n"
-      "node { calculator: 'CountingSourceCalculator' output_stream: 'c'"
-      " input_side_packet: 'MAX_COUNT:n' input_side_packet: 'INITIAL_VALUE:start' }\n"
-      "node { calculator: 'ConstantSidePacketCalculator' output_side_packet: 'PACKET:start'\n"
-      "  options { [mediapipe.ConstantSidePacketCalculatorOptions.ext] {"
-      "    packet { int_value: 1000 } } } }\n"
-      "node { calculator: 'PassThroughCalculator' input_stream: 'c' output_stream: 'out'"
-      " executor: 'worker' }\n");
-  assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
+      "node { name: 's2s' calculator: 'SidePacketToStreamCalculator' input_side_packet: 'n'"
+      " output_stream: 'AT_ZERO:z' }\n");
   odai_error err = {0};
   assert_int_equal(odai_graph_start(g, &err), ODAI_E_NOT_FOUND); /* 'n' missing */
   assert_non_null(strstr(err.message, "'n'"));
+  assert_non_null(strstr(err.message, "'s2s'"));
+  odai_graph_destroy(g);
+
+
+  /* an optional side packet (FlowLimiter's MAX_IN_FLIGHT) may be left out */
+  g = make_graph("input_side_packet: 'mif' input_stream: 'in'\n"
+                 "node { calculator: 'FlowLimiterCalculator' input_stream: 'in'"
+                 " input_side_packet: 'MAX_IN_FLIGHT:mif' output_stream: 'out' }");
+  assert_int_equal(odai_graph_start(g, &err), ODAI_OK);
+  assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_OK);
   odai_graph_destroy(g);
 
   g = make_graph(
