@@ -503,11 +503,25 @@ odai_status odai_image_crop_copy(const odai_image *src, int x, int y, int w, int
   odai_image_get_planes(src, &s);
   bool yuv = k_formats[src->format].yuv;
   if (yuv && ((x & 1) || ((y & 1) && src->format != ODAI_PIXEL_YUYV))) {
-    /* Chroma is shared between pixel pairs: crop in an unsubsampled
-     * format, then convert back (exact for the luma, chroma resampled). */
+    /* Chroma is shared between pixel pairs: take the even-aligned window
+     * around the rectangle (a view), crop it in an unsubsampled format,
+     * convert back (luma within 2, chroma resampled). */
+    int ex = x & ~1, ey = src->format == ODAI_PIXEL_YUYV ? y : y & ~1;
+    int ew = x + w - ex + 1, eh = y + h - ey + 1;
+    if (ew > src->width - ex) ew = src->width - ex;
+    if (eh > src->height - ey) eh = src->height - ey;
+    odai_image_planes ewin;
+    odai_planes_rect(&s, ex, ey, ew, eh, &ewin);
     odai_image *tmp = NULL, *tc = NULL;
-    st = odai_image_convert(src, ODAI_PIXEL_BGRA8, &tmp, err);
-    if (st == ODAI_OK) st = odai_image_crop_copy(tmp, x, y, w, h, &tc, err);
+    st = odai_image_new(ew, eh, ODAI_PIXEL_BGRA8, &tmp);
+    if (st == ODAI_OK) {
+      odai_image_planes tp;
+      odai_image_get_planes(tmp, &tp);
+      st = odai_convert_planes(&ewin, &tp, err);
+    } else {
+      odai_error_set(err, st, "crop: cannot allocate %dx%d", ew, eh);
+    }
+    if (st == ODAI_OK) st = odai_image_crop_copy(tmp, x - ex, y - ey, w, h, &tc, err);
     if (st == ODAI_OK) st = odai_image_convert(tc, src->format, out, err);
     odai_image_unref(tc);
     odai_image_unref(tmp);

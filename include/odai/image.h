@@ -201,9 +201,14 @@ ODAI_API odai_status odai_image_convert(const odai_image *src, odai_pixel_format
                                         odai_image **out, odai_error *err);
 ODAI_API odai_status odai_image_convert_into(const odai_image *src, odai_image *dst, odai_error *err);
 
+/* Resize filters (same conventions for every format; see docs/image.md). */
 typedef enum odai_resize_filter {
-  ODAI_RESIZE_BILINEAR = 0, /* pixel-centre aligned bilinear */
-  ODAI_RESIZE_AREA = 1,     /* box average when shrinking, bilinear when growing */
+  /* Bilinear; pixel centres aligned when shrinking (OpenCV INTER_LINEAR,
+   * TF half_pixel_centers), corners aligned when enlarging (libyuv's). */
+  ODAI_RESIZE_BILINEAR = 0,
+  /* Box average when shrinking by 2x or more, else bilinear. */
+  ODAI_RESIZE_AREA = 1,
+  /* Point sampling at floor((x + 0.5) * src / dst), 16.16 fixed point. */
   ODAI_RESIZE_NEAREST = 2
 } odai_resize_filter;
 

@@ -233,6 +233,22 @@ static void test_crop_views(void **state) {
       assert_true(abs(a - b) <= 2);
     }
   odai_image_unref(v);
+  /* Odd origins on every YUV format: copies whose luma matches. */
+  static const odai_pixel_format yuvs[] = {ODAI_PIXEL_NV12, ODAI_PIXEL_YUYV, ODAI_PIXEL_I420};
+  for (int k = 0; k < 3; k++) {
+    odai_image *yi = ref_make(41, 31, yuvs[k], 8), *c2 = NULL;
+    assert_int_equal(odai_image_crop_copy(yi, 5, 3, 11, 9, &c2, &err), ODAI_OK);
+    assert_int_equal(odai_image_format(c2), yuvs[k]);
+    int step = yuvs[k] == ODAI_PIXEL_YUYV ? 2 : 1;
+    for (int y = 0; y < 9; y++)
+      for (int x = 0; x < 11; x++) {
+        int a = odai_image_cdata(c2, 0)[y * odai_image_stride(c2, 0) + x * step];
+        int b = odai_image_cdata(yi, 0)[(y + 3) * odai_image_stride(yi, 0) + (x + 5) * step];
+        assert_true(abs(a - b) <= 2);
+      }
+    odai_image_unref(c2);
+    odai_image_unref(yi);
+  }
   /* Outside: refused with a message. */
   v = (odai_image *)1;
   assert_int_equal(odai_image_crop(i420, 35, 0, 10, 4, &v, &err), ODAI_E_INVALID);
