@@ -30,14 +30,20 @@ odai_status odai_graph_node_stats(const odai_graph *g, size_t i, odai_node_stats
 
 void odai_graph_stats_table(const odai_graph *g, FILE *f) {
   if (!g || !f) return;
-  fprintf(f, "%-28s %-30s %10s %10s %10s %10s %10s %6s\n", "node", "calculator", "in", "out",
+  int wn = 4, wc = 10;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    int a = (int)strlen(g->nodes[i]->name), b = (int)strlen(g->nodes[i]->def->name);
+    if (a > wn) wn = a;
+    if (b > wc) wc = b;
+  }
+  fprintf(f, "%-*s  %-*s %10s %10s %10s %10s %10s %6s\n", wn, "node", wc, "calculator", "in", "out",
           "calls", "avg_us", "max_us", "queue");
   for (size_t i = 0; i < g->n_nodes; i++) {
     odai_node_stats s;
     if (odai_graph_node_stats(g, i, &s)) continue;
     double avg = s.process_calls ? (double)s.total_ns / (double)s.process_calls / 1000.0 : 0.0;
-    fprintf(f, "%-28s %-30s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.2f %10.2f %6u\n",
-            s.name, s.calculator, s.packets_in, s.packets_out, s.process_calls, avg,
+    fprintf(f, "%-*s  %-*s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.2f %10.2f %6u\n", wn,
+            s.name, wc, s.calculator, s.packets_in, s.packets_out, s.process_calls, avg,
             (double)s.max_ns / 1000.0, s.queue_high_water);
   }
 }
