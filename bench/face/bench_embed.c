@@ -1,0 +1,105 @@
+/* bench/face/bench_embed.c: per-face latency of ArcFace alignment (warp into
+ * the 112x112 crop + MobileFaceNet input) and of the MobileFaceNet embedding
+ * through odai's inference core, batch 2 (face + mirrored face, the file's
+ * batch) and batch 1, on 1 and 2 threads; medians, with the model's FLOPs
+ * and the achieved GFLOP/s. Usage: bench_embed [MODEL_DIR]. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calculators/face/align.h"
+#include "odai/inference.h"
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : getenv("ODAI_MODEL_DIR");
+  char path[1024];
+  if (!dir) {
+    snprintf(path, sizeof path, "%s/.cache/odai/models", getenv("HOME") ? getenv("HOME") : ".");
+    dir = path;
+  }
+  char model_path[1200];
+  snprintf(model_path, sizeof model_path, "%s/MobileFaceNet.tflite", dir);
+  odai_error err;
+  odai_model *model = NULL;
+  if (odai_model_load_file(model_path, &model, &err) != ODAI_OK) {
+    fprintf(stderr, "%s\n", err.message);
+    return 1;
+  }
+  /* A 640x480 frame with a face of eye distance ~70 px, turned 10 degrees. */
+  const int w = 640, h = 480;
+  uint8_t *img = malloc((size_t)w * h * 3);
+  for (size_t i = 0; i < (size_t)w * h * 3; i++) img[i] = (uint8_t)(i * 2654435761u >> 24);
+  float kps[4][2];
+  const float c = 0.98481f, s = 0.17365f, k = 2.0f;
+  for (int i = 0; i < 4; i++) {
+    float x = odai_face_template[i][0], y = odai_face_template[i][1];
+    kps[i][0] = 200 + k * (c * x - s * y);
+    kps[i][1] = 100 + k * (s * x + c * y);
+  }
+  enum { RUNS = 41 };
+  double t[RUNS * 5];
+  uint8_t crop[112 * 112 * 3];
+  float *input = malloc(sizeof(float) * 112 * 112 * 3 * 2);
+  for (int r = 0; r < RUNS * 5; r++) {
+    double t0 = now_ms();
+    odai_face_align_rgb8(img, w, h, (size_t)w * 3, kps, crop, input, NULL);
+    t[r] = now_ms() - t0;
+  }
+  qsort(t, RUNS * 5, sizeof *t, cmp_d);
+  printf("alignment (fit + bilinear warp 112x112 + float input): %.3f ms median\n",
+         t[RUNS * 5 / 2]);
+  printf("MobileFaceNet embedding (odai inference core):\n");
+  printf("%-7s %-8s %-14s %-12s %s\n", "batch", "threads", "invoke median", "per face", "GFLOP/s");
+  for (int batch = 2; batch >= 1; batch--) {
+    odai_interpreter *it = NULL;
+    if (odai_interpreter_create(model, NULL, &it, &err) != ODAI_OK) {
+      fprintf(stderr, "%s\n", err.message);
+      return 1;
+    }
+    odai_tensor_info in;
+    odai_interpreter_input(it, 0, &in);
+    if (in.shape[0] != batch) {
+      int32_t shape[4] = {batch, in.shape[1], in.shape[2], in.shape[3]};
+      if (odai_interpreter_resize_input(it, 0, shape, in.rank, &err) != ODAI_OK) {
+        printf("%-7d (resize refused: %s)\n", batch, err.message);
+        odai_interpreter_free(it);
+        continue;
+      }
+      odai_interpreter_input(it, 0, &in);
+    }
+    odai_interpreter_stats st;
+    odai_interpreter_get_stats(it, &st);
+    for (int threads = 1; threads <= 2; threads++) {
+      if (odai_interpreter_set_num_threads(it, threads, &err) != ODAI_OK) break;
+      for (int b = 0; b < batch; b++)
+        odai_face_crop_to_input(crop, 112, 112, 336, b == 1, (float *)in.data + b * 112 * 112 * 3);
+      odai_interpreter_invoke(it, NULL); /* warm-up */
+      for (int r = 0; r < RUNS; r++) {
+        double t0 = now_ms();
+        odai_interpreter_invoke(it, NULL);
+        t[r] = now_ms() - t0;
+      }
+      qsort(t, RUNS, sizeof *t, cmp_d);
+      double med = t[RUNS / 2];
+      printf("%-7d %-8d %9.2f ms   %7.2f ms   %.1f\n", batch, threads, med, med / batch,
+             st.flops / (med * 1e6));
+    }
+    printf("        (%.1f MFLOP per invoke)\n", st.flops / 1e6);
+    odai_interpreter_free(it);
+  }
+  odai_model_free(model);
+  free(input);
+  free(img);
+  return 0;
+}
