@@ -11,6 +11,7 @@
 
 #include "graph/graph_internal.h"
 #include "graph/options.h"
+#include "odai/options.h"
 
 static odai_status pos_err(odai_error *err, odai_status code, odai_srcpos pos, const char *fmt,
                            ...) ODAI_PRINTF(4, 5);
@@ -266,6 +267,30 @@ static odai_status build_node(odai_graph *g, size_t i, odai_error *err) {
                       ? nc->input_stream_handler
                       : (c->handler ? c->handler : g->cfg->input_stream_handler);
   n->immediate = h && !strcmp(h, "ImmediateInputStreamHandler");
+  if (h && !strcmp(h, "FixedSizeInputStreamHandler")) {
+    const odai_options *ho = nc->input_stream_handler_options;
+    const char *ext = "[mediapipe.FixedSizeInputStreamHandlerOptions.ext].";
+    char path[128];
+    snprintf(path, sizeof path, "%strigger_queue_size", ext);
+    int64_t trig = odai_options_get_int(ho, path, odai_options_get_int(ho, "trigger_queue_size", 2));
+    snprintf(path, sizeof path, "%starget_queue_size", ext);
+    int64_t targ = odai_options_get_int(ho, path, odai_options_get_int(ho, "target_queue_size", 1));
+    if (trig < 1 || targ < 1 || targ > trig)
+      return pos_err(err, ODAI_E_INVALID, nc->pos,
+                     "node '%s': FixedSizeInputStreamHandler needs 1 <= target_queue_size <= "
+                     "trigger_queue_size (got %lld, %lld)",
+                     n->name, (long long)targ, (long long)trig);
+    n->fixed_trigger = (uint32_t)trig;
+    n->fixed_target = (uint32_t)targ;
+  } else if (h && h[0] && !n->immediate && strcmp(h, "DefaultInputStreamHandler") &&
+             strcmp(h, "SyncSetInputStreamHandler") && strcmp(h, "EarlyCloseInputStreamHandler")) {
+    return pos_err(err, ODAI_E_UNSUPPORTED,
+                   nc->pos, "node '%s' (%s): unknown input_stream_handler '%s' (known: "
+                   "DefaultInputStreamHandler, ImmediateInputStreamHandler, "
+                   "FixedSizeInputStreamHandler, SyncSetInputStreamHandler, "
+                   "EarlyCloseInputStreamHandler)",
+                   n->name, n->def->name, h);
+  }
   n->process_bounds = c->process_bounds;
   n->has_offset = c->has_offset;
   n->offset = c->offset;

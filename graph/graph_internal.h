@@ -139,6 +139,9 @@ struct odai_node {
   void *state;
   const odai_options *options;
   bool immediate, process_bounds, has_offset;
+  /* FixedSizeInputStreamHandler: when an input queue exceeds fixed_trigger
+   * packets, drop the oldest down to fixed_target (0 = off). */
+  uint32_t fixed_trigger, fixed_target;
   int64_t offset;
   odai_executor *ex;
   odai_calc_ctx ctx;

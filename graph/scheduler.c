@@ -148,6 +148,13 @@ static void raise_stream_bound(odai_graph *g, odai_stream *s, odai_timestamp ts)
   }
 }
 
+/* FixedSizeInputStreamHandler: keep the newest packets only. */
+static void trim_fixed(odai_graph *g, odai_in_port *p) {
+  const odai_node *n = p->node;
+  if (n->fixed_trigger && !p->back_edge && p->count > n->fixed_trigger)
+    while (p->count > n->fixed_target) odai_packet_unref(ring_pop(g, p));
+}
+
 /* Push one packet (transfer full) to every consumer of s; consumers are
  * updated by the caller. */
 static odai_status push_packet(odai_graph *g, odai_stream *s, odai_packet *pkt) {
@@ -166,6 +173,7 @@ static odai_status push_packet(odai_graph *g, odai_stream *s, odai_packet *pkt) 
       odai_packet_unref(ref);
       st = ODAI_E_NOMEM;
     }
+    trim_fixed(g, p);
   }
   if (last == s->n_consumers) odai_packet_unref(pkt);
   if (next > s->bound) s->bound = next;

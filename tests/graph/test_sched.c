@@ -340,6 +340,47 @@ static void test_try_add_again(void **state) {
   odai_graph_destroy(g);
 }
 
+/* FixedSizeInputStreamHandler keeps only the newest packets. */
+static void test_fixed_size_handler(void **state) {
+  (void)state;
+  atomic_store(&g_release, 0);
+  atomic_store(&g_in_process, 0);
+  static collector c;
+  collector_init(&c);
+  odai_graph *g = make_graph(
+      "input_stream: 'in'\n"
+      "node { calculator: 'TestBlockCalculator' input_stream: 'in' output_stream: 'out'\n"
+      "  input_stream_handler { input_stream_handler: 'FixedSizeInputStreamHandler'\n"
+      "    options { [mediapipe.FixedSizeInputStreamHandlerOptions.ext] {\n"
+      "      trigger_queue_size: 2 target_queue_size: 1 } } } }");
+  assert_int_equal(odai_graph_observe_output(g, "out", collector_cb, &c), ODAI_OK);
+  odai_graph_set_num_threads(g, 2);
+  assert_int_equal(odai_graph_start(g, NULL), ODAI_OK);
+  assert_int_equal(odai_graph_add_packet(g, "in", odai_packet_new_int(0, 0)), ODAI_OK);
+  while (!atomic_load(&g_in_process)) {
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+  }
+  /* queue depth after each add: 1, 2, 3→1, 2, 3→1, ... so 9 and 10 remain */
+  for (int i = 1; i <= 10; i++)
+    assert_int_equal(odai_graph_add_packet(g, "in", odai_packet_new_int(i, i)), ODAI_OK);
+  atomic_store(&g_release, 1);
+  assert_int_equal(odai_graph_wait_until_done(g, NULL), ODAI_OK);
+  assert_int_equal(c.n, 3);
+  assert_int_equal(c.val[0], 0);
+  assert_int_equal(c.val[1], 9);
+  assert_int_equal(c.val[2], 10);
+  odai_graph_destroy(g);
+
+  odai_graph *bad = NULL;
+  odai_error err = {0};
+  const char *t = "input_stream: 'in'\n"
+                  "node { calculator: 'PassThroughCalculator' input_stream: 'in' output_stream: 'o'\n"
+                  "  input_stream_handler { input_stream_handler: 'MagicInputStreamHandler' } }";
+  assert_int_equal(odai_graph_create(t, strlen(t), "h.pbtxt", &bad, &err), ODAI_E_UNSUPPORTED);
+  assert_non_null(strstr(err.message, "MagicInputStreamHandler"));
+}
+
 static void test_max_queue_throttles_source(void **state) {
   (void)state;
   static collector c;
@@ -480,6 +521,7 @@ int main(void) {
       cmocka_unit_test(test_open_error_closes_opened),
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_try_add_again),
+      cmocka_unit_test(test_fixed_size_handler),
       cmocka_unit_test(test_max_queue_throttles_source),
       cmocka_unit_test(test_early_eof_consumer),
       cmocka_unit_test(test_subgraph_runs),
