@@ -282,6 +282,43 @@ static void pool_release(odai_image *img) {
   if (evict) free_pooled(evict);
 }
 
+/* ---- headers of wraps and views ---------------------------------------- */
+
+/* Wrapped frames (one per V4L2/GStreamer buffer) and crop views come and go
+ * every frame: their headers are recycled through a small free list (a
+ * mutex guards it) instead of malloc/free each time. */
+#define HEADER_CACHE 64
+static pthread_mutex_t g_hdr_mu = PTHREAD_MUTEX_INITIALIZER;
+static odai_image *g_hdr_free; /* linked through next_free */
+static int g_hdr_count;
+
+static odai_image *header_alloc(void) {
+  pthread_mutex_lock(&g_hdr_mu);
+  odai_image *h = g_hdr_free;
+  if (h) {
+    g_hdr_free = h->next_free;
+    g_hdr_count--;
+  }
+  pthread_mutex_unlock(&g_hdr_mu);
+  if (h)
+    memset(h, 0, sizeof *h);
+  else
+    h = calloc(1, sizeof *h);
+  return h;
+}
+
+static void header_free(odai_image *h) {
+  pthread_mutex_lock(&g_hdr_mu);
+  if (g_hdr_count < HEADER_CACHE) {
+    h->next_free = g_hdr_free;
+    g_hdr_free = h;
+    g_hdr_count++;
+    h = NULL;
+  }
+  pthread_mutex_unlock(&g_hdr_mu);
+  free(h);
+}
+
 /* ---- creation, refs ----------------------------------------------------- */
 
 odai_status odai_image_new(int w, int h, odai_pixel_format fmt, odai_image **out) {
@@ -320,7 +357,7 @@ odai_status odai_image_wrap(int w, int h, odai_pixel_format fmt, uint8_t *const 
     odai_pixel_format_plane_size(fmt, w, h, p, NULL, NULL, &rb);
     if (!planes[p] || strides[p] < 0 || (size_t)strides[p] < rb) goto fail;
   }
-  img = calloc(1, sizeof *img);
+  img = header_alloc();
   if (!img) {
     st = ODAI_E_NOMEM;
     goto fail;
@@ -360,11 +397,11 @@ void odai_image_unref(odai_image *img) {
       break;
     case ODAI_IMAGE_WRAPPED:
       if (img->release) img->release(img->user);
-      free(img);
+      header_free(img);
       break;
     case ODAI_IMAGE_VIEW:
       parent = img->parent;
-      free(img);
+      header_free(img);
       break;
     }
     img = parent; /* iterate instead of recursing through view chains */
@@ -545,7 +582,7 @@ odai_status odai_image_crop(odai_image *src, int x, int y, int w, int h, odai_im
   bool yuv = k_formats[src->format].yuv;
   if (yuv && ((x & 1) || ((y & 1) && src->format != ODAI_PIXEL_YUYV)))
     return odai_image_crop_copy(src, x, y, w, h, out, err);
-  odai_image *v = calloc(1, sizeof *v);
+  odai_image *v = header_alloc();
   if (!v) return odai_error_set(err, ODAI_E_NOMEM, "crop: out of memory");
   odai_image_planes s, win;
   odai_image_get_planes(src, &s);

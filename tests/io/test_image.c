@@ -191,6 +191,16 @@ static void test_wrap_release_once(void **state) {
   assert_int_equal(odai_image_fill(img, 0xffffffffu, NULL), ODAI_OK);
   assert_int_equal(local[31], 255);
   odai_image_unref(img);
+  /* Headers are recycled: wrapping frame after frame reuses one. */
+  odai_image *first = NULL, *again = NULL;
+  assert_int_equal(odai_image_wrap(8, 4, ODAI_PIXEL_GRAY8, p2, st1, false, NULL, NULL, &first), ODAI_OK);
+  odai_image *remember = first;
+  odai_image_unref(first);
+  assert_int_equal(odai_image_wrap(8, 4, ODAI_PIXEL_GRAY8, p2, st1, false, NULL, NULL, &again), ODAI_OK);
+  assert_ptr_equal(again, remember);
+  assert_int_equal(odai_image_refcount(again), 1);
+  assert_false(odai_image_is_writable(again));
+  odai_image_unref(again);
 }
 
 static void test_crop_views(void **state) {
