@@ -431,6 +431,7 @@ odai_status odai_graph_build(odai_graph_config *cfg, odai_graph **out, odai_erro
   }
   g->cfg = cfg;
   pthread_mutex_init(&g->mu, NULL);
+  pthread_mutex_init(&g->join_mu, NULL);
   pthread_cond_init(&g->done_cv, NULL);
   pthread_cond_init(&g->space_cv, NULL);
   odai_status st = ODAI_OK;
@@ -578,6 +579,7 @@ void odai_graph_free(odai_graph *g) {
   free(g->trace);
   free(g->sources);
   pthread_mutex_destroy(&g->mu);
+  pthread_mutex_destroy(&g->join_mu);
   pthread_cond_destroy(&g->done_cv);
   pthread_cond_destroy(&g->space_cv);
   odai_config_free(g->cfg);

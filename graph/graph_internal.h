@@ -207,6 +207,7 @@ struct odai_graph {
   int max_queue_override;
 
   pthread_mutex_t mu;
+  pthread_mutex_t join_mu; /* guards joining the workers (joined) */
   pthread_cond_t done_cv;  /* idle/done/stop transitions */
   pthread_cond_t space_cv; /* queue space for blocked graph inputs */
   /* Guarded by mu: */

@@ -679,7 +679,13 @@ fail:
 }
 
 void odai_sched_stop_and_join(odai_graph *g) {
-  if (!g->started || g->joined) return;
+  if (!g->started) return;
+  /* join_mu: several threads may wait_until_done at once; one joins. */
+  pthread_mutex_lock(&g->join_mu);
+  if (g->joined) {
+    pthread_mutex_unlock(&g->join_mu);
+    return;
+  }
   pthread_mutex_lock(&g->mu);
   if (!g->shutdown) {
     if (!g->has_error) {
@@ -693,8 +699,9 @@ void odai_sched_stop_and_join(odai_graph *g) {
   pthread_mutex_unlock(&g->mu);
   for (size_t i = 0; i < g->n_execs; i++)
     for (int t = 0; t < g->execs[i]->n_started; t++) pthread_join(g->execs[i]->threads[t], NULL);
-  g->joined = true;
   close_opened(g);
+  g->joined = true;
+  pthread_mutex_unlock(&g->join_mu);
 }
 
 /* ---- Graph inputs, waiting, cancel (public, any thread) ---- */

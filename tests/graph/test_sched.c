@@ -274,6 +274,17 @@ static void test_open_error_closes_opened(void **state) {
   odai_graph_destroy(g);
 }
 
+static void *wait_thread(void *arg) {
+  return (void *)(intptr_t)odai_graph_wait_until_done(arg, NULL);
+}
+
+static void *cancel_thread(void *arg) {
+  struct timespec ts = {0, 2000000};
+  nanosleep(&ts, NULL);
+  odai_graph_cancel(arg);
+  return NULL;
+}
+
 static void test_cancel(void **state) {
   (void)state;
   odai_graph *g = make_graph(
@@ -295,6 +306,20 @@ static void test_cancel(void **state) {
   odai_packet *pkt = NULL;
   while (odai_poller_next(p, 0, &pkt) == ODAI_OK) odai_packet_unref(pkt);
   assert_int_equal(odai_poller_next(p, -1, &pkt), ODAI_E_EOF);
+  odai_graph_destroy(g);
+
+  /* two threads waiting at once while a third cancels */
+  g = make_graph("node { calculator: 'CountingSourceCalculator' output_stream: 'c' }\n"
+                 "node { calculator: 'PassThroughCalculator' input_stream: 'c' output_stream: 'o' }");
+  assert_int_equal(odai_graph_start(g, NULL), ODAI_OK);
+  pthread_t waiter, canceller;
+  assert_int_equal(pthread_create(&waiter, NULL, wait_thread, g), 0);
+  assert_int_equal(pthread_create(&canceller, NULL, cancel_thread, g), 0);
+  assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_E_CANCELLED);
+  void *res = NULL;
+  pthread_join(waiter, &res);
+  pthread_join(canceller, NULL);
+  assert_int_equal((intptr_t)res, ODAI_E_CANCELLED);
   odai_graph_destroy(g);
 
   /* destroy of a running graph cancels it */
