@@ -84,7 +84,7 @@ odai_status odai_video_sink_open(const char *target, const odai_video_sink_optio
     s->opt.fps_den = 1;
   }
   char *desc = NULL;
-  int is_file = strncmp(target, "appsrc", 6) != 0;
+  int is_file = !(strncmp(target, "appsrc", 6) == 0 && strchr(target, '!'));
   if (is_file) {
     s->what = g_strdup_printf("video sink '%s'", target);
     char *chain = chain_for_path(target, &s->opt);

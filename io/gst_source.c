@@ -154,7 +154,8 @@ odai_status odai_video_source_open(const char *input, const odai_video_source_op
                         odai_pixel_format_name(v->opt.format));
     goto fail;
   }
-  if (strstr(input, "appsink")) {
+  /* A pipeline names an appsink and links elements; an existing file wins. */
+  if (strstr(input, "appsink") && strchr(input, '!') && !g_file_test(input, G_FILE_TEST_EXISTS)) {
     v->what = g_strdup_printf("video pipeline '%s'", input);
     st = build_description(v, input, err);
     if (st == ODAI_OK) st = configure_sink(v, 0, err);

@@ -64,7 +64,8 @@ typedef struct odai_video_info {
 ODAI_API void odai_video_source_options_default(odai_video_source_options *options);
 
 /* Open `uri_or_pipeline` (NULL options = defaults) and start it:
- *  - a string containing "appsink" is a pipeline description; its appsink
+ *  - a string containing "appsink" and "!" (and not an existing file) is a
+ *    pipeline description; its appsink
  *    must be named "sink". If that appsink has no caps, odai sets
  *    video/x-raw,format=<options.format> on it (put a videoconvert before it).
  *  - a string with a URI scheme ("rtsp://...") is used as is;
@@ -102,7 +103,7 @@ typedef struct odai_video_sink_options {
 ODAI_API void odai_video_sink_options_default(odai_video_sink_options *options);
 
 /* Open a sink: `path_or_pipeline` is an output file (.mp4, .mkv, .avi) or a
- * description starting with "appsrc name=src". The pipeline starts at once
+ * description starting with "appsrc name=src ! ...". The pipeline starts at once
  * (so an unwritable output path fails here with the filesink's message);
  * its input caps are fixed by the first frame written. *out: transfer full. */
 ODAI_API odai_status odai_video_sink_open(const char *path_or_pipeline,

@@ -289,6 +289,27 @@ static void test_gst_sink_odd_size_h264(void **state) {
   unlink(path);
 }
 
+/* A file whose name looks like a pipeline is still a file. */
+static void test_gst_path_that_looks_like_a_pipeline(void **state) {
+  (void)state;
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/odai appsink ! %d.avi", (int)getpid());
+  odai_video_sink *s = NULL;
+  odai_error err = {0};
+  if (odai_video_sink_open(path, NULL, &s, &err) != ODAI_OK) fail_msg("sink: %s", err.message);
+  odai_image *img = pattern_frame(32, 32, 0);
+  assert_int_equal(odai_video_sink_write(s, img, -1, &err), ODAI_OK);
+  odai_image_unref(img);
+  assert_int_equal(odai_video_sink_finish(s, 10000, &err), ODAI_OK);
+  odai_video_sink_close(s);
+  odai_video_source *v = open_src(path, ODAI_PIXEL_RGB8);
+  assert_int_equal(odai_video_source_read(v, 5000, &img, NULL, &err), ODAI_OK);
+  assert_int_equal(odai_image_width(img), 32);
+  odai_image_unref(img);
+  odai_video_source_close(v);
+  unlink(path);
+}
+
 static void test_gst_sink_errors(void **state) {
   (void)state;
   odai_video_sink *s = NULL;
@@ -338,6 +359,7 @@ int main(void) {
       cmocka_unit_test(test_gst_timeout_and_drop),    cmocka_unit_test(test_gst_source_errors),
       cmocka_unit_test(test_gst_sink_mp4_roundtrip),  cmocka_unit_test(test_gst_sink_avi_roundtrip),
       cmocka_unit_test(test_gst_sink_mkv_roundtrip),  cmocka_unit_test(test_gst_sink_odd_size_h264),
+      cmocka_unit_test(test_gst_path_that_looks_like_a_pipeline),
       cmocka_unit_test(test_gst_sink_errors),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
