@@ -13,7 +13,7 @@
 const float odai_face_template[ODAI_FACE_ALIGN_KPS][2] = {
     {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {56.1396f, 92.2848f}};
 
-const odai_face_quality_limits odai_face_quality_default_limits = {10.0f, 10.0f, 0.3f};
+const odai_face_quality_limits odai_face_quality_default_limits = {10.0f, 25.0f, 0.15f};
 
 odai_status odai_similarity_fit(const float (*src)[2], const float (*dst)[2], size_t n, float m[6],
                                 odai_error *err) {

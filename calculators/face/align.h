@@ -91,7 +91,10 @@ typedef struct odai_face_quality_limits {
   float min_frontalness;
 } odai_face_quality_limits;
 
-/* Provisional defaults (10 px, 10, 0.3): to be tuned on real frames. */
+/* Defaults: eye distance 10 px, sharpness 25, frontalness 0.15. On the 22
+ * photos of shared/testdata/faces every face measured eye distance 44-230 px,
+ * sharpness 268-3657, frontalness 0.33-1.00 (all recognised right), so these
+ * only catch clearly bad faces; tune them on real camera frames. */
 extern const odai_face_quality_limits odai_face_quality_default_limits;
 
 /* kps: the source keypoints (at least 3: eyes and nose); crop: the aligned

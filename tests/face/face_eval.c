@@ -108,13 +108,13 @@ odai_status face_eval_run(const char *shared_dir, const char *model_dir, int ver
       int nf = 0;
       char why[96];
       st = face_pipeline_embed_file(fp, path, &e, &nf, why, err);
+      if (st == ODAI_OK && !e) st = odai_error_set(err, ODAI_E_NOT_FOUND, "%s: no face", path);
       if (st == ODAI_OK && !g) {
         odai_gallery_options o = {.create_if_missing = true, .model_id = e ? e->model_id : NULL,
                                   .dim = e ? e->dim : 0};
         unlink(gpath);
         st = odai_gallery_open(gpath, &o, &g, err);
       }
-      if (st == ODAI_OK && !e) st = odai_error_set(err, ODAI_E_NOT_FOUND, "%s: no face", path);
       if (st == ODAI_OK) st = odai_gallery_add(g, people[p], e, err);
       if (verbose) printf("enrol %-40s %s %s\n", path + strlen(base) + 1, people[p], why);
       odai_embedding_free(e);
@@ -157,7 +157,7 @@ odai_status face_eval_run(const char *shared_dir, const char *model_dir, int ver
     odai_gallery_result res[16];
     size_t nres = 0;
     if (e) {
-      if (why[0]) r->skipped_quality++;
+      if (strncmp(why, "ok:", 3) != 0) r->skipped_quality++;
       if ((st = odai_gallery_identify(g, e, name, &sim, err)) != ODAI_OK) goto done;
       if ((st = odai_gallery_match(g, e, 16, res, &nres, err)) != ODAI_OK) goto done;
       for (size_t i = 0; i < nres; i++) {
@@ -182,9 +182,8 @@ odai_status face_eval_run(const char *shared_dir, const char *model_dir, int ver
       if (strcmp(name, ODAI_GALLERY_UNKNOWN) && strcmp(name, "noface")) r->false_accepts++;
     }
     if (verbose)
-      printf("query %s  want %-15s got %-15s sim %6.3f faces %d %s%s\n", qn[q], label, name,
-             (double)sim, nf, ok ? "ok" : "WRONG", why[0] ? "  (quality: " : "");
-    if (verbose && why[0]) printf("        %s)\n", why);
+      printf("query %s  want %-15s got %-15s sim %6.3f faces %d %-5s %s\n", qn[q], label, name,
+             (double)sim, nf, ok ? "ok" : "WRONG", e || nf ? why : "");
     odai_embedding_free(e);
     e = NULL;
   }

@@ -131,7 +131,9 @@ odai_status face_pipeline_embed_file(face_pipeline *fp, const char *path, odai_e
     odai_face_quality q;
     odai_face_quality_measure(kps, crop, ODAI_FACE_CROP_SIZE * 3, &q);
     const char *r = odai_face_quality_check(&q, NULL, quality_reason, 96);
-    if (!r) quality_reason[0] = 0;
+    if (!r)
+      snprintf(quality_reason, 96, "ok: eyes %.0f px, sharpness %.0f, frontal %.2f",
+               (double)q.eye_distance_px, (double)q.sharpness, (double)q.frontalness);
   }
   if ((st = odai_interpreter_invoke(fp->emb, err)) != ODAI_OK) goto done;
   odai_interpreter_output(fp->emb, 0, &eout);

@@ -16,7 +16,8 @@ odai_status face_pipeline_open(const char *model_dir, face_pipeline **out, odai_
 void face_pipeline_close(face_pipeline *fp);
 /* The embedding of the largest face in the image at path; *nfaces receives
  * the number of faces found (0: *out stays NULL, ODAI_OK). quality_reason
- * (may be NULL, 96 bytes) receives why the face would be skipped, or "". */
+ * (may be NULL, 96 bytes) receives why the face would be skipped, or
+ * "ok: ..." with its quality measures. */
 odai_status face_pipeline_embed_file(face_pipeline *fp, const char *path, odai_embedding **out,
                                      int *nfaces, char *quality_reason, odai_error *err);
 

@@ -36,6 +36,7 @@ static void test_open_set_identification(void **state) {
   assert_int_equal(r.false_accepts, 0);
   assert_true(r.genuine_min > r.threshold);
   assert_true(r.impostor_max < r.threshold);
+  assert_int_equal(r.skipped_quality, 0); /* these photos are all good enough */
 }
 
 int main(void) {
