@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "odai/image.h"
 #include "render_ops.h"
 
 /* Keep float coordinates in a range where int conversion is defined. */
@@ -299,4 +300,25 @@ void odai_draw_render_data(const odai_canvas *c, const odai_render_data *rd) {
       }
     }
   }
+}
+
+odai_status odai_canvas_from_image(odai_image *img, odai_canvas *out, odai_error *err) {
+  if (!img || !out) return odai_error_set(err, ODAI_E_INVALID, "canvas: NULL image");
+  int ch = 0;
+  bool bgr = false;
+  switch (odai_image_format(img)) {
+    case ODAI_PIXEL_RGB8: ch = 3; break;
+    case ODAI_PIXEL_BGR8: ch = 3; bgr = true; break;
+    case ODAI_PIXEL_RGBA8: ch = 4; break;
+    case ODAI_PIXEL_BGRA8: ch = 4; bgr = true; break;
+    case ODAI_PIXEL_GRAY8: ch = 1; break;
+    default:
+      return odai_error_set(err, ODAI_E_UNSUPPORTED, "canvas: cannot draw on %s images",
+                            odai_pixel_format_name(odai_image_format(img)));
+  }
+  if (!odai_image_is_writable(img))
+    return odai_error_set(err, ODAI_E_INVALID, "canvas: image is shared or read-only");
+  *out = (odai_canvas){odai_image_data(img, 0), odai_image_width(img), odai_image_height(img),
+                       odai_image_stride(img, 0), ch, bgr};
+  return ODAI_OK;
 }

@@ -105,17 +105,6 @@ static odai_status ao_contract(odai_contract *c) {
   return ODAI_OK;
 }
 
-static bool canvas_format(odai_pixel_format f, int *ch, bool *bgr) {
-  switch (f) {
-    case ODAI_PIXEL_RGB8: *ch = 3; *bgr = false; return true;
-    case ODAI_PIXEL_BGR8: *ch = 3; *bgr = true; return true;
-    case ODAI_PIXEL_RGBA8: *ch = 4; *bgr = false; return true;
-    case ODAI_PIXEL_BGRA8: *ch = 4; *bgr = true; return true;
-    case ODAI_PIXEL_GRAY8: *ch = 1; *bgr = false; return true;
-    default: return false;
-  }
-}
-
 static odai_status ao_process(odai_calc_ctx *ctx) {
   const odai_options *o = odai_calc_options(ctx);
   odai_image *out = NULL;
@@ -125,10 +114,10 @@ static odai_status ao_process(odai_calc_ctx *ctx) {
   if (has_image) {
     const odai_image *in = odai_packet_image(odai_calc_input(ctx, "IMAGE", 0));
     if (!in) return ODAI_OK;
-    int ch;
-    bool bgr;
     /* Draw on a private copy; formats without a direct canvas go to RGB8. */
-    if (canvas_format(odai_image_format(in), &ch, &bgr))
+    odai_pixel_format f = odai_image_format(in);
+    if (f == ODAI_PIXEL_RGB8 || f == ODAI_PIXEL_BGR8 || f == ODAI_PIXEL_RGBA8 ||
+        f == ODAI_PIXEL_BGRA8 || f == ODAI_PIXEL_GRAY8)
       st = odai_image_copy(in, &out);
     else
       st = odai_image_convert(in, ODAI_PIXEL_RGB8, &out, &err);
@@ -147,9 +136,12 @@ static odai_status ao_process(odai_calc_ctx *ctx) {
       return odai_calc_error(ctx, st, "%s", err.message);
     }
   }
-  odai_canvas c = {odai_image_data(out, 0), odai_image_width(out), odai_image_height(out),
-                   odai_image_stride(out, 0), 3, false};
-  canvas_format(odai_image_format(out), &c.channels, &c.bgr);
+  odai_canvas c;
+  st = odai_canvas_from_image(out, &c, &err);
+  if (st != ODAI_OK) {
+    odai_image_unref(out);
+    return odai_calc_error(ctx, st, "%s", err.message);
+  }
   static const char *const tags[2] = {"", "VECTOR"};
   for (int t = 0; t < 2; t++) {
     int n = odai_calc_input_count(ctx, tags[t]);

@@ -25,6 +25,14 @@ typedef struct odai_canvas {
   bool bgr;
 } odai_canvas;
 
+typedef struct odai_image odai_image;
+
+/* Describe a writable 8-bit image (RGB8, BGR8, RGBA8, BGRA8, GRAY8) as a
+ * canvas borrowing its pixels (transfer none: valid while the caller holds
+ * its reference). ODAI_E_UNSUPPORTED for other formats (convert to RGB8
+ * first), ODAI_E_INVALID when the image is not writable. */
+odai_status odai_canvas_from_image(odai_image *img, odai_canvas *out, odai_error *err);
+
 /* Bitmap font: glyphs are 5x8 (rows 0-6 above the baseline, row 7 the
  * descender), advance 6, line height 10, all times an integer scale. */
 #define ODAI_FONT_GLYPH_W 5

@@ -207,19 +207,7 @@ static odai_status overlay_contract(odai_contract *c) {
 }
 
 static bool canvas_of(odai_image *img, odai_canvas *c) {
-  int ch = 0;
-  bool bgr = false;
-  switch (odai_image_format(img)) {
-    case ODAI_PIXEL_RGB8: ch = 3; break;
-    case ODAI_PIXEL_BGR8: ch = 3; bgr = true; break;
-    case ODAI_PIXEL_RGBA8: ch = 4; break;
-    case ODAI_PIXEL_BGRA8: ch = 4; bgr = true; break;
-    case ODAI_PIXEL_GRAY8: ch = 1; break;
-    default: return false;
-  }
-  *c = (odai_canvas){odai_image_data(img, 0), odai_image_width(img), odai_image_height(img),
-                     odai_image_stride(img, 0), ch, bgr};
-  return true;
+  return odai_canvas_from_image(img, c, NULL) == ODAI_OK;
 }
 
 static odai_status overlay_run(odai_calc_ctx *ctx, bool recolor) {
@@ -240,9 +228,12 @@ static odai_status overlay_run(odai_calc_ctx *ctx, bool recolor) {
     odai_image_unref(out);
     out = NULL;
     st = odai_image_convert(in, ODAI_PIXEL_RGB8, &out, &err);
-    if (st == ODAI_OK) canvas_of(out, &cv);
+    if (st == ODAI_OK && !canvas_of(out, &cv)) {
+      odai_image_unref(out);
+      st = ODAI_E_UNSUPPORTED;
+    }
   }
-  if (st != ODAI_OK) return odai_calc_error(ctx, st, "cannot copy the frame");
+  if (st != ODAI_OK) return odai_calc_error(ctx, st, "cannot copy the frame to draw on");
   /* The mask at the frame's size. */
   odai_mask m = const_image_mask(mimg);
   if (m.width != cv.width || m.height != cv.height) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "calculators/render/render_ops.h"
+#include "odai/image.h"
 
 #define W 40
 #define H 30
@@ -246,11 +247,33 @@ static void test_detections_render(void **state) {
   odai_detections_fini(&dets);
 }
 
+static void test_canvas_from_image(void **state) {
+  (void)state;
+  odai_image *img = NULL;
+  odai_canvas c;
+  assert_int_equal(odai_image_new_zeroed(20, 10, ODAI_PIXEL_BGRA8, &img), ODAI_OK);
+  assert_int_equal(odai_canvas_from_image(img, &c, NULL), ODAI_OK);
+  assert_int_equal(c.channels, 4);
+  assert_true(c.bgr);
+  odai_draw_fill_rect(&c, 0, 0, 1, 1, RED);
+  assert_int_equal(odai_image_data(img, 0)[2], 255); /* R is the third byte of BGRA */
+  assert_int_equal(odai_image_data(img, 0)[0], 0);
+  /* A shared image is not drawn on. */
+  odai_image *ref = odai_image_ref(img);
+  odai_error err;
+  assert_int_equal(odai_canvas_from_image(img, &c, &err), ODAI_E_INVALID);
+  odai_image_unref(ref);
+  odai_image_unref(img);
+  assert_int_equal(odai_image_new(8, 8, ODAI_PIXEL_F32, &img), ODAI_OK);
+  assert_int_equal(odai_canvas_from_image(img, &c, &err), ODAI_E_UNSUPPORTED);
+  odai_image_unref(img);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rect_and_point), cmocka_unit_test(test_text),
       cmocka_unit_test(test_clipping_never_overflows), cmocka_unit_test(test_blend_bgr_gray),
-      cmocka_unit_test(test_detections_render),
+      cmocka_unit_test(test_detections_render), cmocka_unit_test(test_canvas_from_image),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
