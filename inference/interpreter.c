@@ -210,6 +210,94 @@ static void fuse_prelu_into_conv(odai_interpreter *it, bool *dead, int *producer
   }
 }
 
+/* ADD(y, PAD(x)) with zero padding after the channels only -> one padded
+ * ADD (ops/elementwise.c); the padded tensor disappears. */
+static void fuse_channel_pad_add(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *add = &it->plan[i];
+    if (dead[i] || add->code != OP_ADD || add->n_in != 2) continue;
+    for (int k = 0; k < 2; k++) {
+      int pt = add->in[k], yt = add->in[1 - k];
+      odai_plan_op *pad = single_use_producer(it, dead, producer, pt, OP_PAD);
+      if (!pad || pad->n_in < 2 || yt < 0) continue;
+      const odai_rt_tensor *x = &it->T[pad->in[0]], *pd = &it->T[pad->in[1]], *y = &it->T[yt], *pp = &it->T[pt];
+      if (pd->kind != RT_CONST || pd->dtype != ODAI_DTYPE_INT32 || pd->elems != 2 * x->rank || x->rank < 1 ||
+          x->dtype != ODAI_DTYPE_FLOAT32)
+        continue;
+      bool chan_only = true;
+      for (int d = 0; d < x->rank; d++) {
+        int32_t b = odai_const_i32(pd, 2 * d), a = odai_const_i32(pd, 2 * d + 1);
+        chan_only = chan_only && b == 0 && (d + 1 == x->rank ? a >= 0 : a == 0);
+      }
+      bool same = y->rank == pp->rank;
+      for (int d = 0; same && d < y->rank; d++) same = y->shape[d] == pp->shape[d];
+      if (!chan_only || !same) continue;
+      add->code = OP_X_ADD_CHANNEL_PADDED;
+      add->k = odai_op_find(OP_X_ADD_CHANNEL_PADDED, ODAI_DTYPE_FLOAT32);
+      add->in[0] = yt;
+      add->in[1] = pad->in[0];
+      if (add->opt.activation == ACT_NONE) add->fused_name = "PAD";
+      dead[pad - it->plan] = true;
+      count_consumers(it, dead, producer);
+      break;
+    }
+  }
+}
+
+/* Convolution2DTransposeBias followed by LOGISTIC (selfie's last two ops):
+ * the sigmoid is applied to each tile's rows right after they are written. */
+static void fuse_tconv_logistic(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *lg = &it->plan[i];
+    if (dead[i] || lg->code != OP_LOGISTIC || lg->n_in < 1) continue;
+    odai_plan_op *tc = single_use_producer(it, dead, producer, lg->in[0], OP_X_CONV2D_TRANSPOSE_BIAS);
+    if (!tc || tc->post_logistic) continue;
+    tc->post_logistic = true;
+    tc->out[0] = lg->out[0];
+    tc->fused_name = "LOGISTIC";
+    dead[i] = true;
+    count_consumers(it, dead, producer);
+  }
+}
+
+/* ADD(conv(x), r) -> the conv adds r as it writes its output (kernel's
+ * residual path: conv activation, then + r, then the ADD's activation).
+ * r must be ready when the conv runs (constant, graph input or produced
+ * before the conv), must not be the conv's input, and must have the
+ * conv output's shape. */
+static void fuse_residual_add(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *add = &it->plan[i];
+    if (dead[i] || add->code != OP_ADD || add->n_in != 2) continue;
+    for (int k = 0; k < 2; k++) {
+      int ct = add->in[k], rt = add->in[1 - k];
+      if (ct < 0 || rt < 0 || ct == rt || producer[ct] < 0 || dead[producer[ct]]) continue;
+      odai_plan_op *c = &it->plan[producer[ct]];
+      int ci = producer[ct];
+      if (c->code != OP_CONV_2D || c->residual >= 0 || c->n_out != 1 || c->n_in > 3) continue;
+      if (it->T[ct].consumers != 1 || it->T[ct].is_output) continue;
+      if (root_of(it->T, rt) == root_of(it->T, c->in[0])) continue;
+      if (producer[rt] >= ci) continue; /* r computed after the conv */
+      const odai_rt_tensor *r = &it->T[rt], *y = &it->T[ct];
+      bool same = r->rank == 4 && y->rank == 4 && r->dtype == ODAI_DTYPE_FLOAT32;
+      for (int d = 0; same && d < 4; d++) same = r->shape[d] == y->shape[d];
+      if (!same) continue;
+      /* r also becomes an input (slot 3), so lifetimes and consumers see it */
+      while (c->n_in < 3) c->in[c->n_in++] = -1;
+      c->in[3] = rt;
+      c->n_in = 4;
+      c->residual = rt;
+      c->res_min = add->act_min;
+      c->res_max = add->act_max;
+      c->out[0] = add->out[0];
+      c->fused_name = add->opt.activation == ACT_RELU ? "ADD+RELU" : add->opt.activation == ACT_RELU6 ? "ADD+RELU6" : "ADD";
+      dead[i] = true;
+      count_consumers(it, dead, producer);
+      break;
+    }
+  }
+}
+
 static bool can_fuse_activation(int code) {
   switch (code) {
   case OP_CONV_2D: case OP_DEPTHWISE_CONV_2D: case OP_FULLY_CONNECTED: case OP_ADD: case OP_SUB:
@@ -583,6 +671,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
     op->custom_len = mop->custom_options_len;
     op->T = it->T;
     op->prelu_alpha = -1;
+    op->residual = -1;
     odai_op_set_activation(op, mop->opt.activation);
     if (mop->opt.activation == ACT_TANH || mop->opt.activation == ACT_SIGN_BIT) {
       st = odai_error_set(err, ODAI_E_UNSUPPORTED, "operator %d (%s): fused activation %d not supported", i,
@@ -601,6 +690,9 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   if ((st = fuse_prelu(it, dead, producer, err))) goto fail;
   fuse_prelu_into_conv(it, dead, producer);
   fuse_activations(it, dead, producer);
+  fuse_channel_pad_add(it, dead, producer);
+  fuse_residual_add(it, dead, producer);
+  fuse_tconv_logistic(it, dead, producer);
   {
     int n = 0;
     for (int i = 0; i < it->n_plan; i++) {

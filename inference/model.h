@@ -19,7 +19,8 @@ enum {
   OP_RESIZE_BILINEAR = 23, OP_CUSTOM = 32, OP_PAD = 34, OP_MEAN = 40, OP_SUB = 41,
   OP_PRELU = 54, OP_ABS = 101, OP_HARD_SWISH = 117, OP_DENSIFY = 124,
   /* odai-internal codes for custom ops (never in files: file codes are < 256) */
-  OP_X_CONV2D_TRANSPOSE_BIAS = 1000
+  OP_X_CONV2D_TRANSPOSE_BIAS = 1000,
+  OP_X_ADD_CHANNEL_PADDED = 1001 /* ADD(y, PAD(x) on channels) fused at load */
 };
 
 /* Largest tensor the core accepts (elements): keeps every index and byte

@@ -233,6 +233,7 @@ static const char *const k_op_names[] = {
 
 const char *odai_builtin_op_name(int code) {
   if (code == OP_X_CONV2D_TRANSPOSE_BIAS) return "Convolution2DTransposeBias";
+  if (code == OP_X_ADD_CHANNEL_PADDED) return "ADD";
   if (code < 0 || (size_t)code >= sizeof k_op_names / sizeof k_op_names[0]) return NULL;
   return k_op_names[code];
 }

@@ -82,6 +82,15 @@ odai_status odai_prepare_conv2d(odai_plan_op *op, odai_error *err) {
       .stride_h = op->opt.stride_h, .stride_w = op->opt.stride_w,
       .dil_h = op->opt.dilation_h, .dil_w = op->opt.dilation_w, .pad_top = pt, .pad_left = pl,
       .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL};
+  if (op->residual >= 0) { /* fused ADD(conv, r): r must have the output's shape */
+    const odai_rt_tensor *r = &op->T[op->residual];
+    bool same = r->rank == 4 && r->dtype == ODAI_DTYPE_FLOAT32;
+    for (int d = 0; same && d < 4; d++) same = r->shape[d] == shape[d];
+    if (!same) return odai_op_error(op, err, "fused residual ADD operand does not match the conv output");
+    p.residual = 1;
+    p.res_min = op->res_min;
+    p.res_max = op->res_max;
+  }
   if ((st = odai_conv2d_plan(&p, &op->kop.conv, err))) return odai_error_prefix(err, "operator %d (CONV_2D): ", op->model_index);
   if ((st = ensure_packed(op, odai_conv2d_packed_size(&op->kop.conv), err))) return st;
   odai_conv2d_pack(&op->kop.conv, w->data, b ? b->data : NULL, alpha, op->packed);
@@ -92,8 +101,10 @@ odai_status odai_prepare_conv2d(odai_plan_op *op, odai_error *err) {
 }
 
 void odai_run_conv2d(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
-  odai_conv2d_run(&op->kop.conv, op_in(op, 0)->data, op->packed, op_out(op, 0)->data,
-                  op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin, (int)end);
+  odai_conv2d_run_residual(&op->kop.conv, op_in(op, 0)->data, op->packed,
+                           op->residual >= 0 ? op->T[op->residual].data : NULL, op_out(op, 0)->data,
+                           op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin,
+                           (int)end);
 }
 
 /* ---- DEPTHWISE_CONV_2D ------------------------------------------------ */
@@ -174,7 +185,8 @@ odai_status odai_prepare_fc(odai_plan_op *op, odai_error *err) {
 }
 
 void odai_run_fc(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
-  odai_run_conv2d(op, tid, begin, end);
+  odai_conv2d_run(&op->kop.conv, op_in(op, 0)->data, op->packed, op_out(op, 0)->data,
+                  op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin, (int)end);
 }
 
 /* ---- Convolution2DTransposeBias (MediaPipe custom) -------------------- */
@@ -216,9 +228,14 @@ odai_status odai_prepare_tconv_bias(odai_plan_op *op, odai_error *err) {
                          .out_c = O, .k_h = kh, .k_w = kw, .stride_h = sh, .stride_w = sw, .pad_top = pt,
                          .pad_left = pl, .out_min = -INFINITY, .out_max = INFINITY};
   if ((st = odai_tconv_plan(&p, &op->kop.tc, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+  /* A fused LOGISTIC (selfie's last two ops) is applied to each tile's
+   * output rows right after the tile is computed, while they are in cache.
+   * Tiles are output rows; if a plan ever tiles differently the whole op
+   * runs as one item. */
+  op->p[0] = odai_tconv_num_tiles(&op->kop.tc) == x->shape[0] * (int64_t)oh;
   if ((st = ensure_packed(op, odai_tconv_packed_size(&op->kop.tc), err))) return st;
   odai_tconv_pack(&op->kop.tc, w->data, b->data, op->packed);
-  op->n_items = odai_tconv_num_tiles(&op->kop.tc);
+  op->n_items = op->post_logistic && !op->p[0] ? 1 : odai_tconv_num_tiles(&op->kop.tc);
   op->flops = 2.0 * (double)x->elems * kh * kw * O;
   odai_op_set_activation(op, ACT_NONE);
   return ODAI_OK;
@@ -226,5 +243,17 @@ odai_status odai_prepare_tconv_bias(odai_plan_op *op, odai_error *err) {
 
 void odai_run_tconv_bias(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
   (void)tid;
-  odai_tconv_run(&op->kop.tc, op_in(op, 0)->data, op->packed, op_out(op, 0)->data, (int)begin, (int)end);
+  const odai_rt_tensor *y = op_out(op, 0);
+  float *out = y->data;
+  if (!op->p[0] && op->post_logistic) { /* one item: everything, then the sigmoid */
+    odai_tconv_run(&op->kop.tc, op_in(op, 0)->data, op->packed, out, 0, odai_tconv_num_tiles(&op->kop.tc));
+    odai_unary_run(ODAI_UNARY_LOGISTIC, &(odai_unary_args){0}, out, out, (size_t)y->elems);
+    return;
+  }
+  odai_tconv_run(&op->kop.tc, op_in(op, 0)->data, op->packed, out, (int)begin, (int)end);
+  if (op->post_logistic) {
+    size_t row = (size_t)y->shape[2] * (size_t)y->shape[3];
+    odai_unary_run(ODAI_UNARY_LOGISTIC, &(odai_unary_args){0}, out + (size_t)begin * row, out + (size_t)begin * row,
+                   (size_t)(end - begin) * row);
+  }
 }

@@ -102,6 +102,52 @@ void odai_run_binary(const odai_plan_op *op, int tid, int64_t begin, int64_t end
   }
 }
 
+/* ---- ADD with a channel-padded operand ----------------------------------
+ * BlazeFace's residual: ADD(y, PAD(x, channels 0..k)) becomes one pass
+ * y[c] + (c < Cx ? x[c] : 0): no padded tensor is written or read.
+ * in[0] = y [.., Cy], in[1] = x [.., Cx] with Cx <= Cy. Items: pixels. */
+#define CHANPAD_PIXELS 64
+odai_status odai_prepare_add_chanpad(odai_plan_op *op, odai_error *err) {
+  odai_rt_tensor *y = op_in(op, 0), *x = op_in(op, 1);
+  if (!y || !x || y->rank != x->rank || y->rank < 1 || y->dtype != ODAI_DTYPE_FLOAT32 ||
+      x->dtype != ODAI_DTYPE_FLOAT32)
+    return odai_op_error(op, err, "padded ADD needs float32 inputs of the same rank");
+  int r = y->rank;
+  for (int d = 0; d + 1 < r; d++)
+    if (y->shape[d] != x->shape[d]) return odai_op_error(op, err, "padded ADD: dim %d differs", d);
+  if (x->shape[r - 1] > y->shape[r - 1] || y->shape[r - 1] < 1)
+    return odai_op_error(op, err, "padded ADD: %d channels padded to %d", x->shape[r - 1], y->shape[r - 1]);
+  odai_status st = odai_op_set_shape(op, 0, r, y->shape, err);
+  if (st) return st;
+  op->p[0] = y->shape[r - 1];
+  op->p[1] = x->shape[r - 1];
+  op->p[2] = y->elems / y->shape[r - 1]; /* pixels */
+  op->n_items = (op->p[2] + CHANPAD_PIXELS - 1) / CHANPAD_PIXELS;
+  op->flops = (double)y->elems;
+  return ODAI_OK;
+}
+
+void odai_run_add_chanpad(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
+  (void)tid;
+  const int64_t Cy = op->p[0], Cx = op->p[1], npix = op->p[2];
+  const float *Y = op_in(op, 0)->data, *X = op_in(op, 1)->data;
+  float *O = op_out(op, 0)->data;
+  const float lo = op->act_min, hi = op->act_max;
+  int64_t p1 = end * CHANPAD_PIXELS < npix ? end * CHANPAD_PIXELS : npix;
+  for (int64_t p = begin * CHANPAD_PIXELS; p < p1; p++) {
+    const float *restrict y = Y + p * Cy, *restrict x = X + p * Cx;
+    float *restrict o = O + p * Cy;
+    for (int64_t c = 0; c < Cx; c++) {
+      float v = y[c] + x[c];
+      o[c] = v < lo ? lo : v > hi ? hi : v;
+    }
+    for (int64_t c = Cx; c < Cy; c++) {
+      float v = y[c];
+      o[c] = v < lo ? lo : v > hi ? hi : v;
+    }
+  }
+}
+
 /* ---- unary ------------------------------------------------------------ */
 
 #define UNARY_CHUNK 4096

@@ -13,6 +13,7 @@ static const odai_op_kernel k_table[] = {
     {OP_SUB, ODAI_DTYPE_FLOAT32, odai_prepare_binary, odai_run_binary},
     {OP_MUL, ODAI_DTYPE_FLOAT32, odai_prepare_binary, odai_run_binary},
     {OP_PRELU, ODAI_DTYPE_FLOAT32, odai_prepare_binary, odai_run_binary},
+    {OP_X_ADD_CHANNEL_PADDED, ODAI_DTYPE_FLOAT32, odai_prepare_add_chanpad, odai_run_add_chanpad},
     {OP_CONV_2D, ODAI_DTYPE_FLOAT32, odai_prepare_conv2d, odai_run_conv2d},
     {OP_DEPTHWISE_CONV_2D, ODAI_DTYPE_FLOAT32, odai_prepare_depthwise, odai_run_depthwise},
     {OP_FULLY_CONNECTED, ODAI_DTYPE_FLOAT32, odai_prepare_fc, odai_run_fc},

@@ -22,6 +22,7 @@ ODAI_OP_DECL(concat)
 ODAI_OP_DECL(pad)
 ODAI_OP_DECL(d2s)
 ODAI_OP_DECL(resize)
+ODAI_OP_DECL(add_chanpad)
 
 /* Error helper: "operator 12 (CONV_2D): <msg>" with ODAI_E_INVALID. */
 odai_status odai_op_error(const odai_plan_op *op, odai_error *err, const char *fmt, ...) ODAI_PRINTF(3, 4);

@@ -84,6 +84,9 @@ struct odai_plan_op {
     odai_resize_op rs;
   } kop;
   const char *fused_name;
+  bool post_logistic;    /* Convolution2DTransposeBias: a following LOGISTIC fused in */
+  int residual;          /* CONV_2D: tensor added after the conv (fused ADD), -1 none */
+  float res_min, res_max;/* the fused ADD's activation clamp */
 };
 
 /* Look up the kernel for (code, dtype); NULL when none. */
