@@ -145,6 +145,12 @@ static void pump_events(void) {
       for (odai_display *d = displays; d; d = d->next) mark_closed(d);
       continue;
     }
+    if (ev.type == SDL_KEYDOWN &&
+        (ev.key.keysym.sym == SDLK_ESCAPE || ev.key.keysym.sym == SDLK_q)) {
+      for (odai_display *d = displays; d; d = d->next)
+        if (d->window_id == ev.key.windowID) mark_closed(d);
+      continue;
+    }
     if (ev.type != SDL_WINDOWEVENT) continue;
     for (odai_display *d = displays; d; d = d->next) {
       if (d->window_id != ev.window.windowID) continue;

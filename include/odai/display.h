@@ -5,7 +5,8 @@
  * F32 masks through a small grey->RGB copy) and draws it scaled to the
  * window keeping its aspect ratio (black bars), at whatever pace frames
  * arrive. The window is resizable; resizes and exposes redraw the last
- * frame. Closing the window (or SDL_QUIT) sets odai_display_closed() and
+ * frame. Closing the window, pressing Escape or q in it, or SDL_QUIT sets
+ * odai_display_closed() and
  * calls the close callback, so a graph can end cleanly.
  *
  * Headless: works with SDL_VIDEODRIVER=dummy (software renderer) or

@@ -225,6 +225,16 @@ static void test_sdl_display_close_event(void **state) {
   assert_int_equal(odai_display_show(a, f, &err), ODAI_E_CANCELLED);
   assert_int_equal(closes, 1); /* once */
   assert_int_equal(odai_display_show(b, f, &err), ODAI_OK);
+  /* Escape in a third window closes only that one */
+  odai_display *c = open_display(32, 32);
+  memset(&ev, 0, sizeof ev);
+  ev.type = SDL_KEYDOWN;
+  ev.key.windowID = SDL_GetWindowID(odai_display_sdl_window(c));
+  ev.key.keysym.sym = SDLK_ESCAPE;
+  assert_int_equal(SDL_PushEvent(&ev), 1);
+  assert_true(odai_display_poll(c));
+  assert_false(odai_display_closed(b));
+  odai_display_close(c);
   /* SDL_QUIT closes every display */
   memset(&ev, 0, sizeof ev);
   ev.type = SDL_QUIT;
