@@ -937,3 +937,11 @@ const odai_calculator_def odai_observer_def = {
     .process = observer_process,
     .close = observer_close,
 };
+
+odai_packet *odai_graph_get_side_packet(odai_graph *g, const char *name) {
+  if (!g || !name || !g->started) return NULL;
+  pthread_mutex_lock(&g->mu); /* sides only change during start */
+  odai_packet *p = odai_packet_ref(find_side(g, name));
+  pthread_mutex_unlock(&g->mu);
+  return p;
+}

@@ -119,6 +119,11 @@ ODAI_API odai_status odai_graph_last_error(const odai_graph *g, odai_error *err)
  * stream has ended (or the graph stopped) and the queue is empty. */
 ODAI_API odai_status odai_poller_next(odai_poller *p, int timeout_ms, odai_packet **out);
 
+/* A side packet by name after start: one given with set_side_packet or
+ * produced by a node's open (graph output_side_packet). Transfer full
+ * (a new reference); NULL when unknown or before start. */
+ODAI_API odai_packet *odai_graph_get_side_packet(odai_graph *g, const char *name);
+
 /* The graph's declared input_stream / output_stream names (without the
  * "TAG:" prefix), i = 0..n-1; NULL past the end. Transfer none. */
 ODAI_API size_t odai_graph_num_input_streams(const odai_graph *g);

@@ -532,6 +532,12 @@ static void test_side_packets_and_executors(void **state) {
   assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_OK);
   assert_int_equal(c.n, 7);
   assert_int_equal(c.val[0], 1000);
+  odai_packet *sp = odai_graph_get_side_packet(g, "start");
+  int64_t start = 0;
+  assert_int_equal(odai_packet_get_int(sp, &start), ODAI_OK);
+  assert_int_equal(start, 1000);
+  odai_packet_unref(sp);
+  assert_null(odai_graph_get_side_packet(g, "nope"));
   assert_int_equal(c.val[6], 1006);
   odai_graph_destroy(g);
 }
