@@ -336,6 +336,7 @@ static const odai_enum_value k_overlap[] = {{"UNSPECIFIED_OVERLAP_TYPE", 0},
                                             {"JACCARD", 1},
                                             {"MODIFIED_JACCARD", 2},
                                             {"INTERSECTION_OVER_UNION", 3},
+                                            {"INTERSECTION_OVER_MIN", 4},
                                             {NULL, 0}};
 static const odai_enum_value k_nms_algo[] = {{"DEFAULT", 0}, {"WEIGHTED", 1}, {NULL, 0}};
 

@@ -129,7 +129,10 @@ typedef enum odai_overlap_type {
   /* intersection / area of the second (the newer, lower-scored) box. */
   ODAI_OVERLAP_MODIFIED_JACCARD = 2,
   /* intersection / (area1 + area2 - intersection), the usual IoU. */
-  ODAI_OVERLAP_INTERSECTION_OVER_UNION = 3
+  ODAI_OVERLAP_INTERSECTION_OVER_UNION = 3,
+  /* odai: intersection / the smaller area (IoM): suppresses a box nested
+   * inside a bigger one whatever their size ratio. */
+  ODAI_OVERLAP_INTERSECTION_OVER_MIN = 4
 } odai_overlap_type;
 
 typedef enum odai_nms_algorithm { ODAI_NMS_DEFAULT = 0, ODAI_NMS_WEIGHTED = 1 } odai_nms_algorithm;

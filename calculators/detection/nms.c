@@ -63,6 +63,9 @@ float odai_box_overlap(odai_overlap_type type, const odai_detection *a, const od
     case ODAI_OVERLAP_INTERSECTION_OVER_UNION:
       norm = area_a + area_b - inter;
       break;
+    case ODAI_OVERLAP_INTERSECTION_OVER_MIN:
+      norm = area_a < area_b ? area_a : area_b;
+      break;
     case ODAI_OVERLAP_JACCARD:
     default: {
       /* MediaPipe's Rectangle::Union is the enclosing box, not the set union. */

@@ -158,6 +158,12 @@ static void test_overlap_measures(void **state) {
   NEAR(odai_box_overlap(ODAI_OVERLAP_JACCARD, &a, &b), 1.0f / 6, 1e-6f);
   NEAR(odai_box_overlap(ODAI_OVERLAP_MODIFIED_JACCARD, &a, &b), 1.0f / 2, 1e-6f);
   NEAR(odai_box_overlap(ODAI_OVERLAP_MODIFIED_JACCARD, &b, &a), 1.0f / 4, 1e-6f);
+  NEAR(odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_MIN, &a, &b), 1.0f / 2, 1e-6f);
+  NEAR(odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_MIN, &b, &a), 1.0f / 2, 1e-6f);
+  /* A small box inside a big one: IoU is small, IoM is 1. */
+  odai_detection big = box(0, 0, 1, 1, 1), in = box(0.4f, 0.4f, 0.1f, 0.1f, 1);
+  NEAR(odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_UNION, &big, &in), 0.01f, 1e-6f);
+  NEAR(odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_MIN, &big, &in), 1.0f, 1e-6f);
   odai_detection c = box(5, 5, 1, 1, 1);
   NEAR(odai_box_overlap(ODAI_OVERLAP_INTERSECTION_OVER_UNION, &a, &c), 0, 0);
 }
