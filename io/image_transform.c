@@ -59,7 +59,7 @@ static void resize_float(const odai_image_planes *s, const odai_image_planes *d,
         float x0 = (float)xd * scx, x1 = x0 + scx;
         int ix0 = (int)x0, ix1 = (int)x1;
         if (ix1 > sw - 1) ix1 = sw - 1;
-        float acc[3] = {0, 0, 0};
+        float acc[4] = {0, 0, 0, 0}; /* ch is 1 or 3 */
         for (int y = iy0; y <= iy1; y++) {
           float wy = (y + 1 < y1 ? (float)(y + 1) : y1) - (y > y0 ? (float)y : y0);
           if (wy <= 0.0f) continue;
