@@ -58,6 +58,12 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_segmentation_smoothing,
     &odai_calc_recolor,
     &odai_calc_mask_overlay,
+    /* compat/ (MediaPipe module plumbing) */
+    &odai_calc_local_file_contents,
+    &odai_calc_tflite_model,
+    &odai_calc_tflite_custom_op_resolver,
+    &odai_calc_switch_demux,
+    &odai_calc_switch_mux,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

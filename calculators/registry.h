@@ -62,6 +62,13 @@ extern const odai_calculator_def odai_calc_segmentation_smoothing;
 extern const odai_calculator_def odai_calc_recolor;
 extern const odai_calculator_def odai_calc_mask_overlay;
 
+/* calculators/compat/ */
+extern const odai_calculator_def odai_calc_local_file_contents;
+extern const odai_calculator_def odai_calc_tflite_model;
+extern const odai_calculator_def odai_calc_tflite_custom_op_resolver;
+extern const odai_calculator_def odai_calc_switch_demux;
+extern const odai_calculator_def odai_calc_switch_mux;
+
 /* calculators/capture/ */
 extern const odai_calculator_def odai_calc_video_source;
 extern const odai_calculator_def odai_calc_opencv_video_decoder;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calculators/compat/switch_container.h"
 #include "calculators/registry.h"
 #include "graph/config_text.h"
 #include "graph/options.h"
@@ -952,7 +953,9 @@ fail:
 
 static odai_status expand(odai_graph_config *cfg, const chain *up, int depth, size_t *total, odai_error *err) {
   bool any = false;
-  for (size_t i = 0; i < cfg->n_nodes && !any; i++) any = odai_subgraph_is_registered(cfg->nodes[i].calculator);
+  for (size_t i = 0; i < cfg->n_nodes && !any; i++)
+    any = odai_subgraph_is_registered(cfg->nodes[i].calculator) ||
+          odai_switch_container_is(cfg->nodes[i].calculator);
   if (!any) return ODAI_OK;
   char **canon = calloc(cfg->n_nodes, sizeof *canon);
   if (!canon) return nomem(err);
@@ -966,7 +969,18 @@ static odai_status expand(odai_graph_config *cfg, const chain *up, int depth, si
     odai_node_config *node = &cfg->nodes[i];
     odai_graph_config *sub = NULL;
     size_t need = 1;
-    if (odai_subgraph_is_registered(node->calculator)) {
+    if (odai_switch_container_is(node->calculator)) {
+      /* MediaPipe's SwitchContainer: its replacement nodes (which may be
+       * subgraphs themselves) are expanded like a subgraph's
+       * (calculators/compat/switch_container.c). */
+      if ((st = odai_switch_container_expand(node, canon[i], &sub, err))) break;
+      *total += sub->n_nodes;
+      if ((st = expand(sub, up, depth + 1, total, err))) {
+        odai_config_free(sub);
+        break;
+      }
+      need = sub->n_nodes;
+    } else if (odai_subgraph_is_registered(node->calculator)) {
       if ((st = expand_node(node, canon[i], up, depth, total, &sub, err))) break;
       need = sub->n_nodes;
     }
