@@ -27,7 +27,12 @@ if "$tool" import "$d/g" "$d/bob.g" 2>/dev/null; then fail "duplicate import"; f
 "$tool" calibrate "$d/g" --far 0.0 | grep -q 'stored' || fail calibrate
 [ "$("$tool" threshold "$d/g")" != "0.6100" ] || fail "calibrate did not store"
 # encryption: keygen, create, import, list; wrong/no key refused
-"$tool" keygen "$d/k"
+if ! "$tool" keygen "$d/k" 2>"$d/err"; then
+  grep -q 'without libsodium' "$d/err" || fail keygen
+  echo "odai-faces CLI: built without libsodium, encryption checks skipped"
+  echo "odai-faces CLI: all checks passed"
+  exit 0
+fi
 [ "$(stat -c %a "$d/k")" = 600 ] || fail "key mode"
 "$tool" --key "$d/k" create "$d/e" --model-sha256 a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf --dim 8
 "$tool" --key "$d/k" import "$d/e" "$d/bob.g"

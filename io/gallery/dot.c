@@ -1,5 +1,6 @@
 /* io/gallery/dot.c: picks the dot-product kernel once from the CPU's features
- * (AVX-512F, else AVX2+FMA, else scalar) and exposes odai_dot_f32. */
+ * (x86-64: AVX-512F, else AVX2+FMA, else scalar; arm64: NEON) and exposes
+ * odai_dot_f32. */
 #include <pthread.h>
 
 #include "dot.h"
@@ -11,11 +12,17 @@ static const odai_dot_kernel k_avx2 = {"avx2", odai_dot_f32_avx2, odai_dot_rows_
 static const odai_dot_kernel k_avx512 = {"avx512", odai_dot_f32_avx512,
                                          odai_dot_rows_f32_avx512};
 #endif
+#if defined(ODAI_DOT_HAVE_NEON)
+static const odai_dot_kernel k_neon = {"neon", odai_dot_f32_neon, odai_dot_rows_f32_neon};
+#endif
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static const odai_dot_kernel *g_kernel = &k_ref;
 
 static void pick(void) {
+#if defined(ODAI_DOT_HAVE_NEON)
+  g_kernel = &k_neon;
+#endif
 #if defined(ODAI_DOT_HAVE_X86)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) {
@@ -39,6 +46,9 @@ size_t odai_dot_kernels_available(const odai_dot_kernel **out, size_t max) {
   if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
     out[n++] = &k_avx2;
   if (n < max && __builtin_cpu_supports("avx512f")) out[n++] = &k_avx512;
+#endif
+#if defined(ODAI_DOT_HAVE_NEON)
+  if (n < max) out[n++] = &k_neon;
 #endif
   return n;
 }

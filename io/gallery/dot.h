@@ -12,7 +12,7 @@ typedef void (*odai_dot_rows_fn)(const float *m, size_t rows, size_t dim, const 
                                  float *out);
 
 typedef struct odai_dot_kernel {
-  const char *name; /* "avx512", "avx2", "scalar" */
+  const char *name; /* "avx512", "avx2", "neon", "scalar" */
   odai_dot_fn dot;
   odai_dot_rows_fn rows;
 } odai_dot_kernel;
@@ -26,6 +26,12 @@ void odai_dot_rows_f32_avx2(const float *m, size_t rows, size_t dim, const float
 float odai_dot_f32_avx512(const float *a, const float *b, size_t n);
 void odai_dot_rows_f32_avx512(const float *m, size_t rows, size_t dim, const float *x,
                               float *out);
+#endif
+
+#if defined(__aarch64__)
+#define ODAI_DOT_HAVE_NEON 1
+float odai_dot_f32_neon(const float *a, const float *b, size_t n);
+void odai_dot_rows_f32_neon(const float *m, size_t rows, size_t dim, const float *x, float *out);
 #endif
 
 /* The kernel for this CPU (chosen once, thread-safe). Transfer none. */

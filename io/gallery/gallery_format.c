@@ -184,6 +184,7 @@ odai_status odai_gallery_parse(const uint8_t *data, size_t n, const uint8_t *key
   odai_gallery *g = NULL;
   uint8_t *plain = NULL;
   size_t plain_len = 0;
+  (void)plain_len; /* only used with libsodium */
   odai_status st = ODAI_OK;
   if (n < 8 || memcmp(data, ODAI_GALLERY_MAGIC, 8) != 0)
     return odai_error_set(err, ODAI_E_CORRUPT, "not an odai gallery (bad magic)");

@@ -99,7 +99,11 @@ static void run_all_steps(const char *key, bool crash, bool enospc) {
   assert_non_null(s.dir);
   snprintf(s.path, sizeof s.path, "%s/g.gallery", s.dir);
   snprintf(s.key, sizeof s.key, "%s/k.key", s.dir);
-  if (key) assert_int_equal(odai_gallery_keygen(s.key, NULL), ODAI_OK);
+  if (key && odai_gallery_keygen(s.key, NULL) == ODAI_E_UNSUPPORTED) {
+    ft_rmdir(s.dir);
+    free(s.dir);
+    skip(); /* built without libsodium */
+  }
   const char *kp = key ? s.key : NULL;
   uint8_t model[ODAI_MODEL_ID_SIZE];
   ft_model(model, 1);
