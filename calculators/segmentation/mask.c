@@ -297,6 +297,41 @@ odai_status odai_mask_tint(const odai_canvas *img, const odai_mask *m, odai_colo
   return ODAI_OK;
 }
 
+odai_status odai_mask_recolor(const odai_canvas *img, const odai_mask *m, odai_color color,
+                              bool invert, bool adjust_with_luminance, odai_error *err) {
+  odai_status st = check_pair(img, m, err);
+  if (st != ODAI_OK) return st;
+  const float cr = color.r, cg = color.g, cb = color.b;
+  const int ch = img->channels;
+  for (int y = 0; y < img->height; y++) {
+    uint8_t *p = img->data + (ptrdiff_t)y * img->stride;
+    const float *mv = m->data + (ptrdiff_t)y * m->stride;
+    for (int x = 0; x < img->width; x++, p += ch) {
+      float w = mv[x];
+      if (!(w == w)) w = 0; /* NaN */
+      if (invert) w = 1.0f - w;
+      if (ch == 1) {
+        float lum = adjust_with_luminance ? p[0] / 255.0f : 1.0f;
+        float mix = w * lum;
+        float g = 0.299f * cr + 0.587f * cg + 0.114f * cb;
+        float v = p[0] * (1.0f - mix) + g * mix;
+        p[0] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5f);
+        continue;
+      }
+      const int ri = img->bgr ? 2 : 0, bi = img->bgr ? 0 : 2;
+      float r = p[ri], g = p[1], b = p[bi];
+      float lum = adjust_with_luminance ? (0.299f * r + 0.587f * g + 0.114f * b) / 255.0f : 1.0f;
+      float mix = w * lum;
+      float nr = r * (1.0f - mix) + cr * mix, ng = g * (1.0f - mix) + cg * mix;
+      float nb = b * (1.0f - mix) + cb * mix;
+      p[ri] = (uint8_t)(nr < 0 ? 0 : nr > 255 ? 255 : nr + 0.5f);
+      p[1] = (uint8_t)(ng < 0 ? 0 : ng > 255 ? 255 : ng + 0.5f);
+      p[bi] = (uint8_t)(nb < 0 ? 0 : nb > 255 ? 255 : nb + 0.5f);
+    }
+  }
+  return ODAI_OK;
+}
+
 static void composite(const odai_canvas *img, const odai_mask *m, const uint8_t *bg,
                       ptrdiff_t bg_stride, const uint8_t *color) {
   const int ch = img->channels;

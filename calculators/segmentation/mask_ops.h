@@ -70,6 +70,12 @@ odai_status odai_blur_box(const odai_canvas *src, const odai_canvas *dst, int ra
 odai_status odai_mask_tint(const odai_canvas *img, const odai_mask *mask, odai_color color,
                            float alpha, bool invert, odai_error *err);
 
+/* MediaPipe's RecolorCalculator blend: w = mask (1 - mask when invert),
+ * mix = w * (adjust_with_luminance ? luma(pixel) : 1), pixel = pixel *
+ * (1 - mix) + color * mix, rounded. */
+odai_status odai_mask_recolor(const odai_canvas *img, const odai_mask *mask, odai_color color,
+                              bool invert, bool adjust_with_luminance, odai_error *err);
+
 /* Background blur: the image blurred (radius, 3 passes) where the mask is
  * low, kept sharp where it is high: out = img*m + blurred*(1-m). */
 odai_status odai_mask_blur_background(const odai_canvas *img, const odai_mask *mask, int radius,

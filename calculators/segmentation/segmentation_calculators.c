@@ -179,7 +179,7 @@ const odai_calculator_def odai_calc_segmentation_smoothing = {
 typedef enum { MODE_TINT = 0, MODE_BLUR = 1, MODE_REPLACE = 2 } overlay_mode;
 
 typedef struct overlay_state {
-  fbuf mask;
+  fbuf mask, conv;
   odai_mask_scratch scratch;
 } overlay_state;
 
@@ -218,8 +218,9 @@ static odai_status overlay_run(odai_calc_ctx *ctx, bool recolor) {
   if (!in) return ODAI_OK;
   if (!mimg) /* no mask at this timestamp: the frame goes through as is */
     return odai_calc_output(ctx, "IMAGE", 0, odai_packet_ref(odai_calc_input(ctx, "IMAGE", 0)));
-  if (odai_image_format(mimg) != ODAI_PIXEL_F32)
-    return odai_calc_error(ctx, ODAI_E_INVALID, "MASK must be a float (F32) image");
+  const odai_pixel_format mf = odai_image_format(mimg);
+  if (mf != ODAI_PIXEL_F32 && mf != ODAI_PIXEL_GRAY8)
+    return odai_calc_error(ctx, ODAI_E_INVALID, "MASK must be a F32 or GRAY8 image");
   odai_image *out = NULL;
   odai_error err;
   odai_canvas cv;
@@ -234,8 +235,24 @@ static odai_status overlay_run(odai_calc_ctx *ctx, bool recolor) {
     }
   }
   if (st != ODAI_OK) return odai_calc_error(ctx, st, "cannot copy the frame to draw on");
-  /* The mask at the frame's size. */
-  odai_mask m = const_image_mask(mimg);
+  /* The mask as floats (GRAY8 masks are u8 / 255, as MediaPipe reads
+   * them), at the frame's size. */
+  odai_mask m;
+  if (mf == ODAI_PIXEL_GRAY8) {
+    const int w = odai_image_width(mimg), h = odai_image_height(mimg);
+    float *buf = fbuf_get(&s->conv, (size_t)w * (size_t)h);
+    if (!buf) {
+      odai_image_unref(out);
+      return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+    }
+    const uint8_t *g = odai_image_cdata(mimg, 0);
+    const int gs = odai_image_stride(mimg, 0);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) buf[(size_t)y * w + x] = g[(size_t)y * gs + x] * (1.0f / 255.0f);
+    m = (odai_mask){buf, w, h, w};
+  } else {
+    m = const_image_mask(mimg);
+  }
   if (m.width != cv.width || m.height != cv.height) {
     float *buf = fbuf_get(&s->mask, (size_t)cv.width * (size_t)cv.height);
     if (!buf) {
@@ -253,7 +270,8 @@ static odai_status overlay_run(odai_calc_ctx *ctx, bool recolor) {
   const bool invert = odai_options_get_bool(o, "invert_mask", false);
   if (st == ODAI_OK) {
     if (recolor) {
-      st = odai_mask_tint(&cv, &m, color, 1.0f, invert, &err);
+      st = odai_mask_recolor(&cv, &m, color, invert,
+                             odai_options_get_bool(o, "adjust_with_luminance", false), &err);
     } else {
       int mode = odai_options_get_enum(o, "mode", k_modes, MODE_BLUR);
       if (mode == MODE_TINT) {
@@ -290,7 +308,8 @@ static odai_status overlay_process(odai_calc_ctx *ctx) { return overlay_run(ctx,
 static odai_status overlay_close(odai_calc_ctx *ctx) {
   overlay_state *s = odai_calc_state(ctx);
   free(s->mask.v);
-  s->mask.v = NULL;
+  free(s->conv.v);
+  s->mask.v = s->conv.v = NULL;
   odai_mask_scratch_fini(&s->scratch);
   return ODAI_OK;
 }

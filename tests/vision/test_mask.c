@@ -181,6 +181,24 @@ static void test_overlays(void **state) {
   /* left half: halfway to red; right half unchanged */
   assert_true(abs(img[(0 * W + 0) * 3 + 0] - 128) <= 1);
   assert_int_equal(img[(0 * W + 12) * 3], orig[(0 * W + 12) * 3]);
+  /* MediaPipe's recolor: inverted mask recolours the background fully,
+   * and with adjust_with_luminance a black pixel stays black. */
+  memcpy(img, orig, sizeof img);
+  assert_int_equal(odai_mask_recolor(&cv, &m, (odai_color){0, 0, 255, 255}, true, false, NULL),
+                   ODAI_OK);
+  assert_int_equal(img[(0 * W + 12) * 3 + 2], 255);
+  assert_int_equal(img[(0 * W + 12) * 3 + 0], 0);
+  assert_int_equal(img[(1 * W + 1) * 3 + 0], orig[(1 * W + 1) * 3 + 0]); /* person kept */
+  memcpy(img, orig, sizeof img);
+  assert_int_equal(odai_mask_recolor(&cv, &m, (odai_color){0, 0, 255, 255}, true, true, NULL),
+                   ODAI_OK);
+  assert_int_equal(img[(0 * W + 12) * 3 + 2], 0);                  /* black stays black */
+  /* 200-grey: mix = 200/255, b = 200 * (1 - mix) + 255 * mix */
+  {
+    float mix = 200.0f / 255.0f;
+    int expect = (int)(200.0f * (1 - mix) + 255.0f * mix + 0.5f);
+    assert_int_equal(img[(0 * W + 13) * 3 + 2], expect);
+  }
   /* mismatched sizes are refused */
   odai_mask small = {mk, W - 1, H, W};
   assert_int_equal(odai_mask_tint(&cv, &small, (odai_color){0}, 1, false, NULL), ODAI_E_INVALID);
