@@ -96,8 +96,40 @@ const char *odai_isa_name(odai_isa isa) {
   return "unknown";
 }
 
+/* ODAI_KERNELS_REF_OPS=conv2d,dwconv,tconv,binary,unary,pool,resize: run the
+ * listed ops on the reference kernels at every level (debugging a model:
+ * bisect which SIMD kernel differs). Tables are patched copies, made once. */
+static odai_isa_table g_tables[4];
+static int g_tables_ready[4];
+static pthread_mutex_t g_tables_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const odai_isa_table *patched(odai_isa isa, const odai_isa_table *t) {
+  const char *env = getenv("ODAI_KERNELS_REF_OPS");
+  if (!t || !env || !*env) return t;
+  pthread_mutex_lock(&g_tables_lock);
+  if (!g_tables_ready[isa]) {
+    odai_isa_table c = *t;
+    if (strstr(env, "conv2d")) c.conv2d = NULL;
+    if (strstr(env, "dwconv")) c.dwconv = NULL;
+    if (strstr(env, "tconv")) c.tconv = NULL;
+    if (strstr(env, "binary")) c.binary_get = NULL;
+    if (strstr(env, "unary")) c.unary = NULL;
+    if (strstr(env, "pool")) c.pool = NULL;
+    if (strstr(env, "resize")) c.resize = NULL;
+    g_tables[isa] = c;
+    g_tables_ready[isa] = 1;
+  }
+  pthread_mutex_unlock(&g_tables_lock);
+  return &g_tables[isa];
+}
+
+static const odai_isa_table *table_raw(odai_isa isa);
 const odai_isa_table *odai_isa_table_get(odai_isa isa) {
   if (!odai_isa_supported(isa)) return NULL;
+  return patched(isa, table_raw(isa));
+}
+
+static const odai_isa_table *table_raw(odai_isa isa) {
   switch (isa) {
 #if defined(__x86_64__) && defined(ODAI_KERNELS_X86_SIMD)
   case ODAI_ISA_AVX2: return &odai_isa_table_avx2;
