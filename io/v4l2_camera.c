@@ -152,6 +152,7 @@ struct odai_camera {
   size_t nmodes;
   odai_camera_mode granted;
   uint32_t bytesperline, sizeimage;
+  size_t frame_bytes; /* raw formats: bytes a complete frame fills */
   tjhandle tj;
   odai_image_pool *pool; /* MJPEG decodes and copies */
   uint64_t frames, copied, corrupt, reconnects;
@@ -494,6 +495,7 @@ static odai_status open_stream(odai_camera *cam, odai_error *err) {
   if (cam->granted.fourcc != V4L2_PIX_FMT_MJPEG) {
     size_t need = (size_t)cam->bytesperline * cam->granted.height;
     if (cam->granted.fourcc == V4L2_PIX_FMT_NV12) need += need / 2;
+    cam->frame_bytes = need;
     if (s->buf[0].length < need) {
       st = odai_error_set(err, ODAI_E_IO, "camera %s: buffers of %zu bytes, %zu needed", cam->path,
                           s->buf[0].length, need);
@@ -772,9 +774,13 @@ odai_status odai_camera_read(odai_camera *cam, int timeout_ms, odai_image **fram
     odai_status st;
     odai_image *img = NULL;
 
-    if (cam->granted.fourcc == V4L2_PIX_FMT_MJPEG || (b.flags & V4L2_BUF_FLAG_ERROR)) {
-      st = (b.flags & V4L2_BUF_FLAG_ERROR) ? ODAI_E_CORRUPT
-                                            : decode_mjpeg(cam, cb->start, used, &img);
+    /* A frame the driver flags as damaged, or a raw frame cut short on the
+     * bus (bytesused below a full frame), is dropped like a corrupt JPEG. */
+    int damaged = (b.flags & V4L2_BUF_FLAG_ERROR) ||
+                  (cam->granted.fourcc != V4L2_PIX_FMT_MJPEG && b.bytesused &&
+                   b.bytesused < cam->frame_bytes);
+    if (cam->granted.fourcc == V4L2_PIX_FMT_MJPEG || damaged) {
+      st = damaged ? ODAI_E_CORRUPT : decode_mjpeg(cam, cb->start, used, &img);
       pthread_mutex_lock(&s->lock);
       queue_buffer_locked(s, b.index);
       pthread_mutex_unlock(&s->lock);

@@ -77,7 +77,8 @@ typedef struct odai_camera_options {
 typedef struct odai_camera_stats {
   uint64_t frames;          /* frames returned by read() */
   uint64_t copied;          /* of those, copied because the consumer held N-1 buffers */
-  uint64_t corrupt_dropped; /* MJPEG frames that failed to decode (skipped) */
+  uint64_t corrupt_dropped; /* damaged frames skipped: flagged by the driver, raw
+                               frames cut short, MJPEG that fails to decode */
   uint64_t reconnects;      /* successful reopen()s */
   uint32_t outstanding;     /* zero-copy frames currently held by consumers */
 } odai_camera_stats;

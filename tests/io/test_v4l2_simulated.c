@@ -169,6 +169,14 @@ static void test_v4l2_simulated_stream_yuyv(void **state) {
   odai_camera_get_stats(cam, &s);
   assert_int_equal(s.frames, 20);
   assert_int_equal(s.copied, 0);
+  /* a frame cut short is dropped: the next read gets the frame after it */
+  v4l2_sim_corrupt_next(f->sim);
+  odai_image *img = NULL;
+  assert_int_equal(odai_camera_read(cam, 1000, &img, NULL, NULL), ODAI_OK);
+  assert_int_equal(odai_image_cdata(img, 0)[0], v4l2_sim_marker(21));
+  odai_image_unref(img);
+  odai_camera_get_stats(cam, &s);
+  assert_int_equal(s.corrupt_dropped, 1);
 }
 
 static void test_v4l2_simulated_zero_copy_requeue(void **state) {

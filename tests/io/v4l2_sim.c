@@ -84,7 +84,20 @@ static uint8_t pattern(const v4l2_sim *s, uint32_t x, uint32_t y) {
   return (uint8_t)(16 + ((x + y) / 4) % 200);
 }
 
+static size_t fill_raw_or_jpeg(v4l2_sim *s, uint8_t *dst);
+
+/* A frame; corrupt_next cuts the next one short (raw) or truncates it (JPEG). */
 static size_t fill_frame(v4l2_sim *s, uint8_t *dst) {
+  int cut = s->corrupt_next && s->fourcc != V4L2_PIX_FMT_MJPEG;
+  size_t n = fill_raw_or_jpeg(s, dst);
+  if (cut) {
+    s->corrupt_next = 0;
+    n /= 2;
+  }
+  return n;
+}
+
+static size_t fill_raw_or_jpeg(v4l2_sim *s, uint8_t *dst) {
   uint32_t w = s->w, h = s->h;
   if (s->fourcc == V4L2_PIX_FMT_YUYV) {
     for (uint32_t y = 0; y < h; y++) {

@@ -28,7 +28,8 @@ void v4l2_sim_unplug(v4l2_sim *sim, int poll_still_ready);
 void v4l2_sim_plug(v4l2_sim *sim, int failing_opens);
 /* Stall: no frame becomes ready (poll times out, DQBUF says EAGAIN). */
 void v4l2_sim_stall(v4l2_sim *sim, int on);
-/* Make the next MJPEG frame a truncated (corrupt) JPEG. */
+/* Make the next frame damaged: a truncated JPEG (MJPG) or a raw frame with
+ * half the bytes (bytesused). */
 void v4l2_sim_corrupt_next(v4l2_sim *sim);
 
 typedef struct v4l2_sim_state {
