@@ -87,7 +87,9 @@ ODAI_API odai_status odai_video_source_open(const char *uri_or_pipeline,
 ODAI_API odai_status odai_video_source_read(odai_video_source *src, int timeout_ms,
                                             odai_image **frame, int64_t *pts_us, odai_error *err);
 
-/* Size, format and rate of the current caps, and the duration if known. */
+/* Size, format and rate of the current caps, and the duration if known.
+ * ODAI_E_AGAIN while no caps are negotiated yet (a live source before its
+ * first frame). */
 ODAI_API odai_status odai_video_source_info(odai_video_source *src, odai_video_info *info,
                                             odai_error *err);
 
