@@ -98,7 +98,8 @@ ODAI_API odai_status odai_camera_open(const char *path, const odai_camera_option
 /* All modes the device offered at open (formats odai can read only), as
  * enumerated by VIDIOC_ENUM_FMT/ENUM_FRAMESIZES/ENUM_FRAMEINTERVALS. Size and
  * rate ranges (stepwise/continuous) appear as their ends plus the point
- * nearest the request. Transfer none: valid until close or reopen. */
+ * nearest the request. Transfer none: valid until close or a reopen (also
+ * the automatic one of read() with options.reconnect). */
 ODAI_API const odai_camera_mode *odai_camera_modes(const odai_camera *camera, size_t *count);
 
 /* The mode the driver granted (after S_FMT/S_PARM). */
