@@ -52,6 +52,29 @@ void odai_ssd_anchor_options_face_full_range(odai_ssd_anchor_options *o) {
   o->interpolated_scale_aspect_ratio = 0.0f;
 }
 
+static void blaze_common(odai_ssd_anchor_options *o, int input, int nstrides, const int *strides) {
+  odai_ssd_anchor_options_init(o);
+  o->num_layers = nstrides;
+  o->min_scale = 0.1484375f;
+  o->max_scale = 0.75f;
+  o->input_size_width = o->input_size_height = input;
+  o->num_strides = nstrides;
+  for (int i = 0; i < nstrides; i++) o->strides[i] = strides[i];
+  o->num_aspect_ratios = 1;
+  o->aspect_ratios[0] = 1.0f;
+  o->fixed_anchor_size = true;
+}
+
+void odai_ssd_anchor_options_pose_detection(odai_ssd_anchor_options *o) {
+  static const int strides[5] = {8, 16, 32, 32, 32};
+  blaze_common(o, 224, 5, strides);
+}
+
+void odai_ssd_anchor_options_palm_detection(odai_ssd_anchor_options *o) {
+  static const int strides[4] = {8, 16, 16, 16};
+  blaze_common(o, 192, 4, strides);
+}
+
 /* Linear scale between min and max over the layers; the product is formed
  * in double as MediaPipe's `* 1.0 *` does, then rounded to float. */
 static float layer_scale(float min_scale, float max_scale, int index, int count) {

@@ -43,6 +43,24 @@ void odai_decode_options_face_full_range(odai_decode_options *o) {
   o->min_score_thresh = 0.6f;
 }
 
+void odai_decode_options_pose_detection(odai_decode_options *o) {
+  face_common(o);
+  o->num_boxes = 2254;
+  o->num_coords = 12;
+  o->num_keypoints = 4;
+  o->x_scale = o->y_scale = o->w_scale = o->h_scale = 224.0f;
+  o->min_score_thresh = 0.5f;
+}
+
+void odai_decode_options_palm_detection(odai_decode_options *o) {
+  face_common(o);
+  o->num_boxes = 2016;
+  o->num_coords = 18;
+  o->num_keypoints = 7;
+  o->x_scale = o->y_scale = o->w_scale = o->h_scale = 192.0f;
+  o->min_score_thresh = 0.5f;
+}
+
 odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *err) {
   if (!o) return odai_error_set(err, ODAI_E_INVALID, "TensorsToDetections: NULL options");
   if (o->num_classes <= 0 || o->num_boxes <= 0 || o->num_coords <= 0)

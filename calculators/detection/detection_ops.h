@@ -61,6 +61,10 @@ void odai_ssd_anchor_options_init(odai_ssd_anchor_options *o);
  * anchors) and full range (192x192, 2304 anchors). */
 void odai_ssd_anchor_options_face_short_range(odai_ssd_anchor_options *o);
 void odai_ssd_anchor_options_face_full_range(odai_ssd_anchor_options *o);
+/* MediaPipe's pose_detection (224x224, 2254 anchors) and palm_detection
+ * (192x192, 2016 anchors) presets. */
+void odai_ssd_anchor_options_pose_detection(odai_ssd_anchor_options *o);
+void odai_ssd_anchor_options_palm_detection(odai_ssd_anchor_options *o);
 
 /* Generate anchors as SsdAnchorsCalculator does, into out (its old items
  * are freed). ODAI_E_INVALID with a message on inconsistent options. */
@@ -104,6 +108,10 @@ void odai_decode_options_init(odai_decode_options *o);
  * (min_score_thresh 0.5 / 0.6). */
 void odai_decode_options_face_short_range(odai_decode_options *o);
 void odai_decode_options_face_full_range(odai_decode_options *o);
+/* pose_detection: 12 coords, 4 keypoints; palm_detection: 18 coords, 7
+ * keypoints (both min_score_thresh 0.5). */
+void odai_decode_options_pose_detection(odai_decode_options *o);
+void odai_decode_options_palm_detection(odai_decode_options *o);
 
 /* Check the options once (at open time): sizes, offsets, scales. */
 odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *err);

@@ -56,6 +56,32 @@ static void test_full_range(void **state) {
   odai_anchors_fini(&a);
 }
 
+/* Pose and palm detection: the counts equal the models' output rows
+ * (refdata model.json: [1,2254,12] and [1,2016,18]); the decode presets
+ * agree with them. */
+static void test_pose_palm(void **state) {
+  (void)state;
+  odai_ssd_anchor_options o;
+  odai_decode_options d;
+  odai_anchors a = {0};
+  odai_ssd_anchor_options_pose_detection(&o);
+  odai_decode_options_pose_detection(&d);
+  assert_int_equal(odai_ssd_anchors_generate(&o, &a, NULL), ODAI_OK);
+  assert_int_equal(a.count, 28 * 28 * 2 + 14 * 14 * 2 + 7 * 7 * 6);
+  assert_int_equal(a.count, 2254);
+  assert_int_equal(d.num_boxes, 2254);
+  assert_int_equal(odai_decode_options_check(&d, NULL), ODAI_OK);
+  expect_anchor(&a, 2254 - 1, 6.5f / 7, 6.5f / 7, 1, 1);
+  odai_ssd_anchor_options_palm_detection(&o);
+  odai_decode_options_palm_detection(&d);
+  assert_int_equal(odai_ssd_anchors_generate(&o, &a, NULL), ODAI_OK);
+  assert_int_equal(a.count, 2016);
+  assert_int_equal(d.num_boxes, 2016);
+  assert_int_equal(odai_decode_options_check(&d, NULL), ODAI_OK);
+  expect_anchor(&a, 0, 0.5f / 24, 0.5f / 24, 1, 1);
+  odai_anchors_fini(&a);
+}
+
 /* MediaPipe's documented SSD MobileNet example: 1917 anchors. */
 static void test_ssd_mobilenet(void **state) {
   (void)state;
@@ -148,7 +174,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_short_range), cmocka_unit_test(test_full_range),
       cmocka_unit_test(test_ssd_mobilenet), cmocka_unit_test(test_bad_options),
-      cmocka_unit_test(test_multiscale),
+      cmocka_unit_test(test_multiscale), cmocka_unit_test(test_pose_palm),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
