@@ -132,7 +132,12 @@ odai_status odai_gallery_serialize(odai_gallery *g, long only, const uint8_t *ke
     memcpy(p + 4, name, len);
     p += 4 + len;
     const float *v = g->mat + r * g->dim;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, v, 4 * g->dim);
+    p += 4 * g->dim;
+#else
     for (size_t i = 0; i < g->dim; i++, p += 4) putf(p, v[i]);
+#endif
     put32(p, odai_gallery_crc32(0, start, (size_t)(p - start)));
     p += 4;
   }
@@ -295,11 +300,13 @@ odai_status odai_gallery_parse(const uint8_t *data, size_t n, const uint8_t *key
       st = odai_error_set(err, ODAI_E_CORRUPT, "gallery record %u: invalid name", r);
       break;
     }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(vec, p + 4 + len, 4 * (size_t)dim); /* the file's byte order */
+#else
+    for (uint32_t i = 0; i < dim; i++) vec[i] = getf(p + 4 + len + 4 * i);
+#endif
     double ss = 0.0;
-    for (uint32_t i = 0; i < dim; i++) {
-      vec[i] = getf(p + 4 + len + 4 * i);
-      ss += (double)vec[i] * vec[i];
-    }
+    for (uint32_t i = 0; i < dim; i++) ss += (double)vec[i] * vec[i];
     if (!(fabs(ss - 1.0) < 1e-3)) { /* also catches NaN/inf */
       st = odai_error_set(err, ODAI_E_CORRUPT, "gallery record %u: vector is not unit length", r);
       break;
