@@ -1,6 +1,6 @@
 /* io/image_io.c: the public codec entry points of odai/image_io.h: codec
  * sniffing, decode/encode dispatch to jpeg.c and png.c, reading files and
- * writing them atomically (temp file, fsync, rename). */
+ * writing them atomically (temp file, fsync, rename, fsync the folder). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -223,6 +223,27 @@ odai_status odai_image_write_file(const odai_image *img, const char *path, int q
   }
   free(tmp);
   tmp = NULL;
+  /* Make the rename itself durable (best effort: some filesystems refuse
+   * fsync on directories). */
+  {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash) {
+      snprintf(dir, sizeof dir, ".");
+    } else if (slash == path) {
+      snprintf(dir, sizeof dir, "/");
+    } else {
+      size_t dl = (size_t)(slash - path);
+      if (dl >= sizeof dir) dl = sizeof dir - 1;
+      memcpy(dir, path, dl);
+      dir[dl] = '\0';
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      (void)fsync(dfd);
+      close(dfd);
+    }
+  }
 done:
   if (fd >= 0) close(fd);
   if (tmp) {

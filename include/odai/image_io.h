@@ -91,7 +91,7 @@ ODAI_API odai_status odai_image_read_file_opts(const char *path, const odai_deco
 
 /* Write img to path; the codec comes from the extension (.jpg/.jpeg: JPEG
  * at `quality` (0 = 90); .png: PNG). Written atomically: a temporary file
- * in the same directory, fsync, rename; on failure the target is
+ * in the same directory, fsync, rename, fsync of the directory; on failure the target is
  * untouched and the temporary removed. ENOSPC/EDQUOT/EIO are reported as
  * ODAI_E_IO naming the cause ("no space left on device"). An unknown
  * extension gives ODAI_E_UNSUPPORTED. */
