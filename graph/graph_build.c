@@ -275,21 +275,24 @@ static odai_status build_node(odai_graph *g, size_t i, odai_error *err) {
     int64_t trig = odai_options_get_int(ho, path, odai_options_get_int(ho, "trigger_queue_size", 2));
     snprintf(path, sizeof path, "%starget_queue_size", ext);
     int64_t targ = odai_options_get_int(ho, path, odai_options_get_int(ho, "target_queue_size", 1));
-    if (trig < 1 || targ < 1 || targ > trig)
-      return pos_err(err, ODAI_E_INVALID, nc->pos,
+    if (trig < 1 || targ < 1 || targ > trig) {
+      st = pos_err(err, ODAI_E_INVALID, nc->pos,
                      "node '%s': FixedSizeInputStreamHandler needs 1 <= target_queue_size <= "
                      "trigger_queue_size (got %lld, %lld)",
-                     n->name, (long long)targ, (long long)trig);
+                   n->name, (long long)targ, (long long)trig);
+      goto out;
+    }
     n->fixed_trigger = (uint32_t)trig;
     n->fixed_target = (uint32_t)targ;
   } else if (h && h[0] && !n->immediate && strcmp(h, "DefaultInputStreamHandler") &&
              strcmp(h, "SyncSetInputStreamHandler") && strcmp(h, "EarlyCloseInputStreamHandler")) {
-    return pos_err(err, ODAI_E_UNSUPPORTED,
+    st = pos_err(err, ODAI_E_UNSUPPORTED,
                    nc->pos, "node '%s' (%s): unknown input_stream_handler '%s' (known: "
                    "DefaultInputStreamHandler, ImmediateInputStreamHandler, "
                    "FixedSizeInputStreamHandler, SyncSetInputStreamHandler, "
                    "EarlyCloseInputStreamHandler)",
                    n->name, n->def->name, h);
+    goto out;
   }
   n->process_bounds = c->process_bounds;
   n->has_offset = c->has_offset;
