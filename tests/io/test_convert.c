@@ -286,6 +286,54 @@ static void test_letterbox(void **state) {
   odai_image_unref(src);
 }
 
+
+static void test_argument_errors(void **state) {
+  (void)state;
+  odai_image *a = ref_make(16, 8, ODAI_PIXEL_RGB8, 1), *b = NULL, *out = (odai_image *)1;
+  odai_error err = {0};
+  /* Sizes and formats that do not fit are refused with a message. */
+  assert_int_equal(odai_image_new(15, 8, ODAI_PIXEL_BGR8, &b), ODAI_OK);
+  assert_int_equal(odai_image_convert_into(a, b, &err), ODAI_E_INVALID);
+  assert_non_null(strstr(err.message, "16x8"));
+  assert_int_equal(odai_image_flip_into(a, ODAI_FLIP_VERTICAL, b, &err), ODAI_E_INVALID);
+  assert_int_equal(odai_image_resize_into(a, b, ODAI_RESIZE_BILINEAR, &err), ODAI_E_INVALID); /* format differs */
+  odai_image_unref(b);
+  assert_int_equal(odai_image_resize(a, 0, 5, ODAI_RESIZE_BILINEAR, &out, &err), ODAI_E_INVALID);
+  assert_null(out);
+  assert_int_equal(odai_image_resize(a, ODAI_IMAGE_MAX_DIM + 1, 5, ODAI_RESIZE_BILINEAR, &out, &err), ODAI_E_INVALID);
+  assert_int_equal(odai_image_letterbox(a, 0, 0, 0, ODAI_RESIZE_AREA, &out, NULL, &err), ODAI_E_INVALID);
+  assert_int_equal(odai_image_flip(a, (odai_flip)7, &out, &err), ODAI_E_INVALID);
+  assert_null(out);
+  assert_int_equal(odai_image_resize_into(a, a, ODAI_RESIZE_BILINEAR, &err), ODAI_E_INVALID); /* in place */
+  assert_int_equal(odai_image_convert(NULL, ODAI_PIXEL_RGB8, &out, &err), ODAI_E_INVALID);
+  odai_image_unref(a);
+}
+
+/* Letterbox into a destination of another format converts on the way. */
+static void test_letterbox_into_other_format(void **state) {
+  (void)state;
+  odai_image *src = ref_make(40, 20, ODAI_PIXEL_RGB8, 2), *dst = NULL, *want = NULL;
+  odai_letterbox box;
+  assert_int_equal(odai_image_new(20, 20, ODAI_PIXEL_F32C3, &dst), ODAI_OK);
+  assert_int_equal(odai_image_letterbox_into(src, dst, 0x000000ffu, ODAI_RESIZE_BILINEAR, &box, NULL), ODAI_OK);
+  assert_int_equal(box.pad_top, 5);
+  assert_int_equal(box.content_h, 10);
+  const float *row0 = (const float *)(const void *)odai_image_cdata(dst, 0);
+  assert_true(row0[0] == 0.0f && row0[1] == 0.0f);
+  /* content = RGB8 resized, then converted to floats */
+  odai_image *small = NULL;
+  assert_int_equal(odai_image_convert(src, ODAI_PIXEL_F32C3, &want, NULL), ODAI_OK);
+  assert_int_equal(odai_image_resize(want, 20, 10, ODAI_RESIZE_BILINEAR, &small, NULL), ODAI_OK);
+  odai_image *win = NULL;
+  assert_int_equal(odai_image_crop(dst, 0, 5, 20, 10, &win, NULL), ODAI_OK);
+  assert_true(ref_max_diff(win, small, -1) < 0.01);
+  odai_image_unref(win);
+  odai_image_unref(small);
+  odai_image_unref(want);
+  odai_image_unref(dst);
+  odai_image_unref(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_convert_all_pairs_even),
@@ -294,6 +342,8 @@ int main(void) {
       cmocka_unit_test(test_rotate_flip_exact),
       cmocka_unit_test(test_rotate_errors),
       cmocka_unit_test(test_letterbox),
+      cmocka_unit_test(test_argument_errors),
+      cmocka_unit_test(test_letterbox_into_other_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
