@@ -237,7 +237,8 @@ odai_status odai_prepare_tconv_bias(odai_plan_op *op, odai_error *err) {
   odai_tconv_pack(&op->kop.tc, w->data, b->data, op->packed);
   op->n_items = op->post_logistic && !op->p[0] ? 1 : odai_tconv_num_tiles(&op->kop.tc);
   op->flops = 2.0 * (double)x->elems * kh * kw * O;
-  odai_op_set_activation(op, ACT_NONE);
+  op->act_min = -INFINITY; /* no fused clamp (keeps fused_name) */
+  op->act_max = INFINITY;
   return ODAI_OK;
 }
 
