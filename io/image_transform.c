@@ -611,12 +611,6 @@ odai_status odai_image_letterbox_into(const odai_image *src, odai_image *dst, ui
   if (!src || !dst || src == dst) return odai_error_set(err, ODAI_E_INVALID, "letterbox: bad images");
   if (!dst->writable) return odai_error_set(err, ODAI_E_INVALID, "letterbox: destination is read-only");
   odai_status st = ODAI_OK;
-  odai_image *conv = NULL;
-  if (src->format != dst->format) {
-    st = odai_image_convert(src, dst->format, &conv, err);
-    if (st != ODAI_OK) return st;
-    src = conv;
-  }
   const int sw = src->width, sh = src->height, dw = dst->width, dh = dst->height;
   /* scale = min(dw/sw, dh/sh) without float rounding surprises. */
   int cw, ch;
@@ -641,7 +635,21 @@ odai_status odai_image_letterbox_into(const odai_image *src, odai_image *dst, ui
   odai_image_get_planes(src, &s);
   odai_fill_planes(&d, pad_rgba);
   odai_planes_rect(&d, left, top, cw, ch, &win);
-  st = odai_resize_planes(&s, &win, filter, err);
+  if (src->format == dst->format) {
+    st = odai_resize_planes(&s, &win, filter, err);
+  } else {
+    /* Resize in the source format (8-bit, SIMD) to the content size, then
+     * convert only those pixels into the window: a camera frame going to
+     * a float tensor never becomes a full-size float image. */
+    odai_image *tmp = NULL;
+    st = odai_image_new(cw, ch, src->format, &tmp);
+    if (st != ODAI_OK) return odai_error_set(err, st, "letterbox: no memory for %dx%d", cw, ch);
+    odai_image_planes t;
+    odai_image_get_planes(tmp, &t);
+    st = odai_resize_planes(&s, &t, filter, err);
+    if (st == ODAI_OK) st = odai_convert_planes(&t, &win, err);
+    odai_image_unref(tmp);
+  }
   if (st == ODAI_OK && box) {
     box->pad_left = left;
     box->pad_top = top;
@@ -652,7 +660,6 @@ odai_status odai_image_letterbox_into(const odai_image *src, odai_image *dst, ui
     box->scale_x = (float)cw / (float)sw;
     box->scale_y = (float)ch / (float)sh;
   }
-  odai_image_unref(conv);
   return st;
 }
 

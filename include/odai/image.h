@@ -263,6 +263,10 @@ typedef struct odai_letterbox {
 ODAI_API odai_status odai_image_letterbox(const odai_image *src, int dst_w, int dst_h,
                                           uint32_t pad_rgba, odai_resize_filter filter,
                                           odai_image **out, odai_letterbox *box, odai_error *err);
+/* Into a writable dst of any size and format: the content is resized in
+ * src's format (8-bit SIMD paths) and only the content pixels are
+ * converted, so e.g. RGB8 camera frames letterbox straight into an F32C3
+ * model input. */
 ODAI_API odai_status odai_image_letterbox_into(const odai_image *src, odai_image *dst,
                                                uint32_t pad_rgba, odai_resize_filter filter,
                                                odai_letterbox *box, odai_error *err);
