@@ -157,7 +157,7 @@ static void layer_setup(layer_run *r, const bench_layer *L) {
   odai_error err;
   if (L->dw) {
     odai_dwconv_params p = {L->n, L->h, L->w, L->c, 1, r->oh, r->ow, L->kh, L->kw, L->sh, L->sw,
-                            1, 1, r->pt, r->pl, 0, 0, -INFINITY, INFINITY, 0};
+                            1, 1, r->pt, r->pl, 0, 0, -INFINITY, INFINITY, 0, 0};
     if (odai_dwconv_plan(&p, &r->dop, &err)) {
       fprintf(stderr, "plan: %s\n", err.message);
       exit(1);
@@ -166,7 +166,7 @@ static void layer_setup(layer_run *r, const bench_layer *L) {
     odai_dwconv_pack(&r->dop, r->w, r->bias, NULL, r->packed);
   } else {
     odai_conv2d_params p = {L->n, L->h, L->w, L->c, r->oh, r->ow, L->oc, L->kh, L->kw, L->sh,
-                            L->sw, 1, 1, r->pt, r->pl, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0};
+                            L->sw, 1, 1, r->pt, r->pl, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0, 0};
     if (odai_conv2d_plan(&p, &r->cop, &err)) {
       fprintf(stderr, "plan: %s\n", err.message);
       exit(1);

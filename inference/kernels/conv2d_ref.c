@@ -35,6 +35,7 @@ void odai_conv2d_run_ref(const odai_conv2d_op *op, const float *in, const void *
         }
         if (p->prelu && acc < 0.0f) acc *= alpha[oc];
         acc = odai_clampf(acc, p->out_min, p->out_max);
+        if (p->hardswish) acc = acc * odai_clampf(acc + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
         if (r) acc = odai_clampf(acc + r[oc], p->res_min, p->res_max);
         o[oc] = acc;
       }

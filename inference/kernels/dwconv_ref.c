@@ -30,7 +30,9 @@ void odai_dwconv_run_ref(const odai_dwconv_op *op, const float *in, const void *
           }
         }
         if (p->prelu && acc < 0.0f) acc *= alpha[oc];
-        o[oc] = odai_clampf(acc, p->out_min, p->out_max);
+        acc = odai_clampf(acc, p->out_min, p->out_max);
+        if (p->hardswish) acc = acc * odai_clampf(acc + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+        o[oc] = acc;
       }
     }
   }

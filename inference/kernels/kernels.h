@@ -25,9 +25,10 @@
  * (BlazeFace's channel PAD becomes a strided write + zero fill).
  *
  * Fused activation: every producing kernel clamps to [out_min, out_max]
- * (use -INFINITY/+INFINITY for none, 0/INFINITY for RELU, 0/6 for RELU6) and
+ * (use -INFINITY/+INFINITY for none, 0/INFINITY for RELU, 0/6 for RELU6);
  * conv/dwconv optionally apply a per-channel PReLU (alpha packed with the
- * weights) before the clamp.
+ * weights) before the clamp and a HARD_SWISH after it, and conv can add a
+ * residual tensor last (odai_conv2d_run_residual).
  *
  * Dispatch: odai_kernels_isa() is the active ISA level, detected once from the
  * CPU (x86: AVX2+FMA+F16C -> avx2, plus AVX-512F/BW/VL -> avx512; arm64: neon)
@@ -104,9 +105,10 @@ typedef struct odai_conv2d_params {
   int out_pixel_stride;    /* floats between output pixels, 0 = out_c */
   float out_min, out_max;  /* fused clamp */
   int prelu;               /* 1: per-channel PReLU alpha (given to pack) before clamp */
+  int hardswish;           /* 1: then x * relu6(x + 3) / 6 (a following HARD_SWISH) */
   /* Fused residual ADD (a conv followed by ADD(conv, r)): with residual = 1,
    * odai_conv2d_run_residual() computes
-   *   out = clamp(clamp(prelu(conv)) + r, res_min, res_max)
+   *   out = clamp(hswish?(clamp(prelu(conv))) + r, res_min, res_max)
    * i.e. the conv's own activation, then the ADD and the ADD's activation.
    * r has the output's shape with res_pixel_stride floats between pixels
    * (0 = out_c); it may be the output buffer itself when the strides match
@@ -174,6 +176,7 @@ typedef struct odai_dwconv_params {
   int in_pixel_stride, out_pixel_stride; /* 0 = in_c / out_c */
   float out_min, out_max;
   int prelu;
+  int hardswish; /* 1: x * relu6(x + 3) / 6 after the clamp */
 } odai_dwconv_params;
 
 typedef struct odai_dwconv_op odai_dwconv_op;

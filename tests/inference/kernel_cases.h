@@ -183,6 +183,7 @@ static int check_conv2d(odai_isa isa, int cases, uint64_t seed) {
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
     kc_rand_act(&r, &p.out_min, &p.out_max);
     p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 4) == 0;
     if (kc_int(&r, 0, 3) == 0) {
       p.residual = 1;
       if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
@@ -191,7 +192,7 @@ static int check_conv2d(odai_isa isa, int cases, uint64_t seed) {
     bad += kc_conv_one(isa, &p, &r, &reported, "conv2d");
   }
   /* a larger K for the accumulation tolerance and the L2 tile logic */
-  odai_conv2d_params big = {1, 9, 9, 300, 9, 9, 70, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0};
+  odai_conv2d_params big = {1, 9, 9, 300, 9, 9, 70, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0, 0};
   bad += kc_conv_one(isa, &big, &r, &reported, "conv2d-bigK");
   return bad;
 }
@@ -235,6 +236,7 @@ static int check_dwconv(odai_isa isa, int cases, uint64_t seed) {
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = oc + kc_int(&r, 1, 4);
     kc_rand_act(&r, &p.out_min, &p.out_max);
     p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 4) == 0;
 
     odai_dwconv_op fop, rop;
     odai_kernels_set_isa(isa);

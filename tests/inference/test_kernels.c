@@ -67,7 +67,7 @@ static void test_ref_known_values(void **state) {
    * centre = 1 + sum(1..9) = 46; corner (0,0) = 1 + 1+2+4+5 = 13. */
   float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[9], bias = 1, out[9];
   for (int i = 0; i < 9; i++) w[i] = 1;
-  odai_conv2d_params p = {1, 3, 3, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0};
+  odai_conv2d_params p = {1, 3, 3, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0, 0};
   odai_conv2d_op op;
   assert_int_equal(odai_conv2d_plan(&p, &op, NULL), ODAI_OK);
   float pk[64];
@@ -106,7 +106,7 @@ static void test_ref_known_values(void **state) {
     dw[2 * i] = 1;
     dw[2 * i + 1] = -1;
   }
-  odai_dwconv_params dp = {1, 3, 3, 2, 1, 1, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0};
+  odai_dwconv_params dp = {1, 3, 3, 2, 1, 1, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0, 0};
   odai_dwconv_op dop;
   assert_int_equal(odai_dwconv_plan(&dp, &dop, NULL), ODAI_OK);
   float dpk[64];
@@ -185,14 +185,14 @@ static void test_dispatch_and_validation(void **state) {
 
   odai_error err;
   odai_conv2d_op op;
-  odai_conv2d_params bad = {1, 4, 4, 3, 4, 4, 8, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0};
+  odai_conv2d_params bad = {1, 4, 4, 3, 4, 4, 8, 3, 3, 0, 1, 1, 1, 1, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0};
   assert_int_equal(odai_conv2d_plan(&bad, &op, &err), ODAI_E_INVALID);
-  odai_conv2d_params huge = {1, 1 << 20, 1 << 20, 1 << 10, 1 << 20, 1 << 20, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0};
+  odai_conv2d_params huge = {1, 1 << 20, 1 << 20, 1 << 10, 1 << 20, 1 << 20, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0};
   assert_int_equal(odai_conv2d_plan(&huge, &op, &err), ODAI_E_INVALID);
   odai_binary_params bp = {ODAI_BINARY_ADD, 2, 2, {3, 4}, {2, 4}, -INFINITY, INFINITY};
   odai_binary_op bop;
   assert_int_equal(odai_binary_plan(&bp, &bop, &err), ODAI_E_INVALID);
-  odai_dwconv_params dp = {1, 4, 4, 3, 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0};
+  odai_dwconv_params dp = {1, 4, 4, 3, 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0};
   odai_dwconv_op dop;
   assert_int_equal(odai_dwconv_plan(&dp, &dop, &err), ODAI_E_INVALID); /* min > max */
 }

@@ -27,7 +27,7 @@ int main(void) {
   failed += report("tconv", check_tconv(isa, 30, 18));
   /* plan picks NEON by default */
   odai_kernels_set_isa(isa);
-  odai_conv2d_params p = {1, 4, 4, 8, 4, 4, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0};
+  odai_conv2d_params p = {1, 4, 4, 8, 4, 4, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -INFINITY, INFINITY, 0, 0, 0, 0, 0, 0};
   odai_conv2d_op op;
   if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK || op.isa != ODAI_ISA_NEON) {
     printf("conv2d plan did not choose neon\n");
