@@ -75,6 +75,11 @@ static void op_resize(void *p) {
   if (odai_image_resize_into(c->src, c->dst, c->filter, NULL) != ODAI_OK) abort();
 }
 
+static void op_letterbox(void *p) {
+  ctx *c = p;
+  if (odai_image_letterbox_into(c->src, c->dst, 0x000000ffu, ODAI_RESIZE_BILINEAR, NULL, NULL) != ODAI_OK) abort();
+}
+
 static inline uint8_t clamp8(int v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
 /* The textbook integer BT.601 limited-range formulas, one pixel at a time. */
@@ -262,6 +267,13 @@ int main(int argc, char **argv) {
       row(name, w, h, fps_of(op_resize, &c), -1, -1);
       odai_image_unref(small);
     }
+    /* What an ImageToTensor step does: fit into a square float input. */
+    odai_image *tensor = NULL;
+    if (odai_image_new(256, 256, ODAI_PIXEL_F32C3, &tensor) != ODAI_OK) abort();
+    c.src = rgb;
+    c.dst = tensor;
+    row("letterbox RGB8 -> 256x256 F32C3", w, h, fps_of(op_letterbox, &c), -1, -1);
+    odai_image_unref(tensor);
     odai_image_unref(yuyv);
     odai_image_unref(nv12);
     odai_image_unref(rgb);
