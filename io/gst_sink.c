@@ -17,7 +17,10 @@ struct odai_video_sink {
   GstBus *bus;
   odai_video_sink_options opt;
   char *what;
-  int caps_set;
+  int layout_set, caps_set;
+  int fps_num, fps_den; /* the rate in the caps */
+  GstBuffer *pending;   /* first frame, held until the rate is known */
+  int64_t pending_pts_us;
   GstVideoInfo vinfo;
   uint64_t frames;
   int finished;
@@ -26,8 +29,8 @@ struct odai_video_sink {
 
 void odai_video_sink_options_default(odai_video_sink_options *o) {
   memset(o, 0, sizeof *o);
-  o->fps_num = 30;
-  o->fps_den = 1;
+  o->fps_num = 0; /* from the timestamps */
+  o->fps_den = 0;
   o->jpeg_quality = 85;
 }
 
@@ -79,10 +82,6 @@ odai_status odai_video_sink_open(const char *target, const odai_video_sink_optio
     s->opt = *options;
   else
     odai_video_sink_options_default(&s->opt);
-  if (s->opt.fps_num <= 0 || s->opt.fps_den <= 0) {
-    s->opt.fps_num = 30;
-    s->opt.fps_den = 1;
-  }
   char *desc = NULL;
   int is_file = !(strncmp(target, "appsrc", 6) == 0 && strchr(target, '!'));
   if (is_file) {
@@ -140,23 +139,62 @@ fail:
   return st;
 }
 
-static odai_status set_caps(odai_video_sink *s, const odai_image *img, odai_error *err) {
+/* The buffer layout from the first frame (caps are applied later, once
+ * the rate is known). */
+static odai_status set_layout(odai_video_sink *s, const odai_image *img, odai_error *err) {
   GstVideoFormat gf = odai_gst_video_format(odai_image_format(img));
   if (gf == GST_VIDEO_FORMAT_UNKNOWN)
     return odai_error_set(err, ODAI_E_UNSUPPORTED, "%s: cannot encode %s frames", s->what,
                           odai_pixel_format_name(odai_image_format(img)));
   gst_video_info_set_format(&s->vinfo, gf, (guint)odai_image_width(img), (guint)odai_image_height(img));
-  GST_VIDEO_INFO_FPS_N(&s->vinfo) = s->opt.fps_num;
-  GST_VIDEO_INFO_FPS_D(&s->vinfo) = s->opt.fps_den;
+  s->layout_set = 1;
+  return ODAI_OK;
+}
+
+/* Fix the rate (given, measured from the first two timestamps, or 30/1)
+ * and give appsrc its caps. */
+static void apply_caps(odai_video_sink *s, int64_t next_pts_us) {
+  int num = s->opt.fps_num, den = s->opt.fps_den;
+  if (num <= 0 || den <= 0) {
+    num = 30;
+    den = 1;
+    if (s->pending && next_pts_us > s->pending_pts_us) {
+      gint n = 0, d = 1;
+      gst_util_double_to_fraction(1e6 / (double)(next_pts_us - s->pending_pts_us), &n, &d);
+      if (n > 0 && d > 0) {
+        num = n;
+        den = d;
+      }
+    }
+  }
+  s->fps_num = num;
+  s->fps_den = den;
+  GST_VIDEO_INFO_FPS_N(&s->vinfo) = num;
+  GST_VIDEO_INFO_FPS_D(&s->vinfo) = den;
   GstElement *crop = gst_bin_get_by_name(GST_BIN(s->pipeline), "odai_crop");
   if (crop) {
-    g_object_set(crop, "right", odai_image_width(img) & 1, "bottom", odai_image_height(img) & 1, NULL);
+    g_object_set(crop, "right", GST_VIDEO_INFO_WIDTH(&s->vinfo) & 1, "bottom",
+                 GST_VIDEO_INFO_HEIGHT(&s->vinfo) & 1, NULL);
     gst_object_unref(crop);
   }
   GstCaps *caps = gst_video_info_to_caps(&s->vinfo);
   gst_app_src_set_caps(GST_APP_SRC(s->src), caps);
   gst_caps_unref(caps);
   s->caps_set = 1;
+}
+
+static GstClockTime frame_duration(const odai_video_sink *s) {
+  return gst_util_uint64_scale(GST_SECOND, (guint64)s->fps_den, (guint64)s->fps_num);
+}
+
+static odai_status push(odai_video_sink *s, GstBuffer *buf, odai_error *err) {
+  if (GST_BUFFER_DURATION(buf) == GST_CLOCK_TIME_NONE) GST_BUFFER_DURATION(buf) = frame_duration(s);
+  GstFlowReturn fr = gst_app_src_push_buffer(GST_APP_SRC(s->src), buf); /* takes buf */
+  if (fr != GST_FLOW_OK) {
+    odai_status st = poll_bus(s, 100 * GST_MSECOND, NULL, err);
+    if (st != ODAI_OK) return st;
+    return odai_error_set(err, ODAI_E_IO, "%s: push failed: %s", s->what, gst_flow_get_name(fr));
+  }
   return ODAI_OK;
 }
 
@@ -166,7 +204,7 @@ odai_status odai_video_sink_write(odai_video_sink *s, const odai_image *img, int
   if (s->finished) return odai_error_set(err, ODAI_E_INVALID, "%s: already finished", s->what);
   odai_status st = poll_bus(s, 0, NULL, err);
   if (st != ODAI_OK) return st;
-  if (!s->caps_set && (st = set_caps(s, img, err)) != ODAI_OK) return st;
+  if (!s->layout_set && (st = set_layout(s, img, err)) != ODAI_OK) return st;
   if (odai_image_width(img) != (int)GST_VIDEO_INFO_WIDTH(&s->vinfo) ||
       odai_image_height(img) != (int)GST_VIDEO_INFO_HEIGHT(&s->vinfo) ||
       odai_gst_video_format(odai_image_format(img)) != GST_VIDEO_INFO_FORMAT(&s->vinfo))
@@ -199,14 +237,30 @@ odai_status odai_video_sink_write(odai_video_sink *s, const odai_image *img, int
     for (int y = 0; y < ph; y++) memcpy(d + (size_t)y * ds, p.data[pl] + (size_t)y * p.stride[pl], row);
   }
   gst_video_frame_unmap(&vf);
-  GstClockTime dur = gst_util_uint64_scale(GST_SECOND, (guint64)s->opt.fps_den, (guint64)s->opt.fps_num);
-  GST_BUFFER_PTS(buf) = pts_us >= 0 ? (GstClockTime)pts_us * 1000 : s->frames * dur;
-  GST_BUFFER_DURATION(buf) = dur;
-  GstFlowReturn fr = gst_app_src_push_buffer(GST_APP_SRC(s->src), buf); /* takes buf */
-  if (fr != GST_FLOW_OK) {
-    if ((st = poll_bus(s, 100 * GST_MSECOND, NULL, err)) != ODAI_OK) return st;
-    return odai_error_set(err, ODAI_E_IO, "%s: push failed: %s", s->what, gst_flow_get_name(fr));
+  GST_BUFFER_DURATION(buf) = GST_CLOCK_TIME_NONE; /* set at push, once the rate is known */
+
+  if (!s->caps_set) {
+    int auto_rate = s->opt.fps_num <= 0 || s->opt.fps_den <= 0;
+    if (auto_rate && pts_us >= 0 && !s->pending) {
+      /* Hold the first frame until the second one's timestamp gives the rate. */
+      GST_BUFFER_PTS(buf) = (GstClockTime)pts_us * 1000;
+      s->pending = buf;
+      s->pending_pts_us = pts_us;
+      s->frames++;
+      return ODAI_OK;
+    }
+    apply_caps(s, pts_us);
+    if (s->pending) {
+      GstBuffer *first = s->pending;
+      s->pending = NULL;
+      if ((st = push(s, first, err)) != ODAI_OK) {
+        gst_buffer_unref(buf);
+        return st;
+      }
+    }
   }
+  GST_BUFFER_PTS(buf) = pts_us >= 0 ? (GstClockTime)pts_us * 1000 : s->frames * frame_duration(s);
+  if ((st = push(s, buf, err)) != ODAI_OK) return st;
   s->frames++;
   return ODAI_OK;
 }
@@ -216,6 +270,12 @@ odai_status odai_video_sink_finish(odai_video_sink *s, int timeout_ms, odai_erro
   if (s->finished) return ODAI_OK;
   s->finished = 1;
   odai_status st = poll_bus(s, 0, NULL, err);
+  if (st == ODAI_OK && s->pending) { /* a single frame: no second timestamp came */
+    apply_caps(s, -1);
+    GstBuffer *first = s->pending;
+    s->pending = NULL;
+    st = push(s, first, err);
+  }
   if (st == ODAI_OK) {
     gst_app_src_end_of_stream(GST_APP_SRC(s->src));
     gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time() + (gint64)timeout_ms * 1000;
@@ -240,6 +300,7 @@ void odai_video_sink_close(odai_video_sink *s) {
     gst_element_set_state(s->pipeline, GST_STATE_NULL);
     gst_object_unref(s->pipeline);
   }
+  if (s->pending) gst_buffer_unref(s->pending);
   if (s->src) gst_object_unref(s->src);
   if (s->bus) gst_object_unref(s->bus);
   g_free(s->what);

@@ -97,7 +97,10 @@ ODAI_API odai_status odai_video_source_info(odai_video_source *src, odai_video_i
 ODAI_API void odai_video_source_close(odai_video_source *src);
 
 typedef struct odai_video_sink_options {
-  int fps_num, fps_den; /* nominal rate written in the caps (default 30/1) */
+  /* Nominal rate written in the caps (AVI players go by it alone). Default
+   * 0/0: measured from the first two frames' timestamps (29.97 -> 30000/1001;
+   * 30/1 when frames come without timestamps or alone). */
+  int fps_num, fps_den;
   int bitrate_kbps;     /* H.264 bitrate (default 0: x264enc's default) */
   int jpeg_quality;     /* MJPEG AVI quality 1..100 (default 85) */
 } odai_video_sink_options;
@@ -114,7 +117,8 @@ ODAI_API odai_status odai_video_sink_open(const char *path_or_pipeline,
 
 /* Push one frame (transfer none: the pixels are copied into a GstBuffer) with
  * its timestamp in microseconds (pts_us < 0: derived from the frame count
- * and the nominal rate). All frames must have the first frame's size and
+ * and the nominal rate). With the automatic rate the first frame is held
+ * until the second arrives (or finish()). All frames must have the first frame's size and
  * format (RGB8, RGBA8, BGR8, BGRA8, GRAY8, YUYV, NV12, I420). Blocks while
  * the encoder is more than a few frames behind. Errors from the pipeline
  * (e.g. disk full) come back here or from finish(). */
