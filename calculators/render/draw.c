@@ -289,10 +289,12 @@ void odai_draw_render_data(const odai_canvas *c, const odai_render_data *rd) {
         odai_draw_oval(c, x0, y0, x1, y1, a->kind == ODAI_RENDER_FILLED_OVAL, t, a->color);
         break;
       case ODAI_RENDER_TEXT: {
-        float fh = a->font_height > 0 ? a->font_height * sy : (float)ODAI_FONT_LINE_H;
+        float fh = a->font_height > 0 ? a->font_height * (a->font_height_px ? 1.0f : sy)
+                                      : (float)ODAI_FONT_LINE_H;
         int scale = odai_font_scale_for_height(fh);
         float lx = clampf(x0, -COORD_LIMIT, COORD_LIMIT);
-        float by = clampf(y0, -COORD_LIMIT, COORD_LIMIT);
+        float by = clampf(y0 + (a->font_height_px ? a->line_offset * (float)(ODAI_FONT_LINE_H * scale) : 0.0f),
+                          -COORD_LIMIT, COORD_LIMIT);
         int w = odai_text_width(a->text, scale);
         int xi = (int)lrintf(lx) - (a->center_horizontally ? w / 2 : 0);
         odai_draw_text(c, xi, (int)lrintf(by), a->text, scale, a->color, a->fill_color);

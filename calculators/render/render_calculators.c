@@ -52,6 +52,10 @@ static odai_status d2rd_open(odai_calc_ctx *ctx) {
   o->render_detection_id = odai_options_get_bool(m, "render_detection_id", false);
   o->text_font_height =
       (float)odai_options_get_double(odai_options_get_message(m, "text"), "font_height", 8.0);
+  /* MediaPipe sizes labels from the box height (tiny on small boxes); an
+   * explicit font_height is honoured in pixels, labels above the box. */
+  o->text_font_height_set = odai_options_has(odai_options_get_message(m, "text"), "font_height") &&
+                            o->text_font_height > 0;
   return ODAI_OK;
 }
 

@@ -30,7 +30,7 @@ static void format_score(float s, char *buf, size_t n) {
 }
 
 static odai_status add_text(odai_render_data *rd, const odai_detections_render_options *o,
-                            const odai_detection *d, const char *text, int line,
+                            const odai_detection *d, const char *text, int line, int nlines,
                             float line_height, odai_error *err) {
   odai_render_annotation *a = odai_render_data_add(rd);
   if (!a) return odai_error_set(err, ODAI_E_NOMEM, "DetectionsToRenderData: out of memory");
@@ -41,6 +41,14 @@ static odai_status add_text(odai_render_data *rd, const odai_detections_render_o
   a->font_height = line_height * 0.9f;
   a->x0 = fmaxf(d->xmin, 0.0f);
   a->y0 = fminf(d->ymin + (float)(line + 1) * line_height, 1.0f);
+  if (o->text_font_height_set) {
+    /* pixel-sized labels stacked just above the box (inside it when the
+     * box touches the top edge) */
+    a->font_height = o->text_font_height;
+    a->font_height_px = true;
+    a->y0 = fmaxf(d->ymin, 0.0f);
+    a->line_offset = d->ymin > 0.05f ? (float)(line - nlines) + 0.7f : (float)line + 1.0f;
+  }
   snprintf(a->text, sizeof(a->text), "%s", text);
   return ODAI_OK;
 }
@@ -59,11 +67,12 @@ odai_status odai_detections_to_render_data(const odai_detections_render_options 
     const float line_h = d->height * fminf(0.1f, 1.0f / (float)(nlabels + 1));
     char score[16], text[ODAI_RENDER_TEXT_MAX];
     int line = 0;
+    const int ntext = (o->render_detection_id ? 1 : 0) + nlabels;
     odai_status st;
     if (o->render_detection_id) {
       snprintf(text, sizeof(text), "Id: %lld",
                (long long)(d->track_id >= 0 ? d->track_id : d->detection_id));
-      if ((st = add_text(rd, o, d, text, line++, line_h, err)) != ODAI_OK) return st;
+      if ((st = add_text(rd, o, d, text, line++, ntext, line_h, err)) != ODAI_OK) return st;
     }
     format_score(d->score, score, sizeof(score));
     char label[ODAI_LABEL_MAX + 16];
@@ -72,11 +81,11 @@ odai_status odai_detections_to_render_data(const odai_detections_render_options 
     else
       snprintf(label, sizeof(label), "%d", (int)d->label_id);
     snprintf(text, sizeof(text), "%.48s%.7s%.8s%.7s", label, o->text_delimiter, score, o->text_delimiter);
-    if ((st = add_text(rd, o, d, text, line++, line_h, err)) != ODAI_OK) return st;
+    if ((st = add_text(rd, o, d, text, line++, ntext, line_h, err)) != ODAI_OK) return st;
     if (has_identity) {
       format_score(d->identity_similarity, score, sizeof(score));
       snprintf(text, sizeof(text), "%.60s%.7s%.8s", d->identity, o->text_delimiter, score);
-      if ((st = add_text(rd, o, d, text, line++, line_h, err)) != ODAI_OK) return st;
+      if ((st = add_text(rd, o, d, text, line++, ntext, line_h, err)) != ODAI_OK) return st;
     }
     /* The box, clipped to [0,1] as MediaPipe's SetRectCoordinate does;
      * boxes wholly outside are skipped. */

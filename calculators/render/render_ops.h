@@ -88,6 +88,7 @@ typedef struct odai_detections_render_options {
   char scene_class[32];      /* default "DETECTION" */
   bool render_detection_id;  /* default false: adds "Id: <track or detection id>" */
   float text_font_height;    /* Text.font_height, used for pixel boxes (default 8) */
+  bool text_font_height_set; /* `text { font_height }` given: labels use it, in pixels */
 } odai_detections_render_options;
 
 void odai_detections_render_options_init(odai_detections_render_options *o);

@@ -178,6 +178,12 @@ typedef struct odai_render_annotation {
   float font_height; /* relative when normalized, else pixels; 0 = default */
   bool center_horizontally;
   odai_color fill_color; /* text background box when fill_color.a != 0 */
+  /* Text whose size is given in pixels although its position is
+   * normalized (DetectionsToRenderData with `text { font_height }` set):
+   * font_height is in pixels and the baseline moves down by line_offset
+   * text lines (negative: up) from y0. */
+  bool font_height_px;
+  float line_offset;
 } odai_render_annotation;
 
 typedef struct odai_render_data {
