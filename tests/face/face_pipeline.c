@@ -8,26 +8,28 @@
 
 #include "calculators/detection/detection_ops.h"
 #include "calculators/face/align.h"
+#include "calculators/face/embedder.h"
+#include "odai/image.h"
 #include "odai/inference.h"
 
 #define DET_SIZE 192
 
 struct face_pipeline {
-  odai_model *det_model, *emb_model;
-  odai_interpreter *det, *emb;
+  odai_model *det_model;
+  odai_interpreter *det;
+  odai_face_embedder *embedder;
   odai_anchors anchors;
   odai_decode_options dopt;
   odai_nms_options nopt;
   odai_nms_scratch scratch;
-  uint8_t emb_id[ODAI_MODEL_ID_SIZE];
+  odai_face_embed_result res;
 };
 
 void face_pipeline_close(face_pipeline *fp) {
   if (!fp) return;
   odai_interpreter_free(fp->det);
-  odai_interpreter_free(fp->emb);
+  odai_face_embedder_free(fp->embedder);
   odai_model_free(fp->det_model);
-  odai_model_free(fp->emb_model);
   odai_anchors_fini(&fp->anchors);
   odai_nms_scratch_fini(&fp->scratch);
   free(fp);
@@ -43,9 +45,11 @@ odai_status face_pipeline_open(const char *model_dir, face_pipeline **out, odai_
   if ((st = odai_model_load_file(path, &fp->det_model, err)) != ODAI_OK) goto fail;
   if ((st = odai_interpreter_create(fp->det_model, NULL, &fp->det, err)) != ODAI_OK) goto fail;
   snprintf(path, sizeof path, "%s/MobileFaceNet.tflite", model_dir);
-  if ((st = odai_model_id_of_file(path, fp->emb_id, err)) != ODAI_OK) goto fail;
-  if ((st = odai_model_load_file(path, &fp->emb_model, err)) != ODAI_OK) goto fail;
-  if ((st = odai_interpreter_create(fp->emb_model, NULL, &fp->emb, err)) != ODAI_OK) goto fail;
+  odai_face_embedder_options eo;
+  odai_face_embedder_options_init(&eo);
+  eo.model_path = path;
+  eo.skip_low_quality = false; /* measured and reported, not skipped, in the evaluation */
+  if ((st = odai_face_embedder_create(&eo, &fp->embedder, err)) != ODAI_OK) goto fail;
   odai_ssd_anchor_options ao;
   odai_ssd_anchor_options_face_full_range(&ao);
   if ((st = odai_ssd_anchors_generate(&ao, &fp->anchors, err)) != ODAI_OK) goto fail;
@@ -111,35 +115,24 @@ odai_status face_pipeline_embed_file(face_pipeline *fp, const char *path, odai_e
     st = odai_error_set(err, ODAI_E_INTERNAL, "face without 4 keypoints");
     goto done;
   }
-  float kps[4][2];
-  for (int k = 0; k < 4; k++) {
-    kps[k][0] = d->keypoints[k].x * w;
-    kps[k][1] = d->keypoints[k].y * h;
-  }
-  uint8_t crop[ODAI_FACE_CROP_SIZE * ODAI_FACE_CROP_SIZE * 3];
-  odai_tensor_info ein, eout;
-  odai_interpreter_input(fp->emb, 0, &ein);
-  float *ex = ein.data;
-  const size_t per = ODAI_FACE_CROP_SIZE * ODAI_FACE_CROP_SIZE * 3;
-  if ((st = odai_face_align_rgb8(rgb, w, h, (size_t)w * 3, kps, crop, ex, err)) != ODAI_OK)
+  odai_image *img = NULL;
+  uint8_t *planes[1] = {rgb};
+  int strides[1] = {w * 3};
+  if ((st = odai_image_wrap(w, h, ODAI_PIXEL_RGB8, planes, strides, false, NULL, NULL, &img)) !=
+      ODAI_OK) {
+    odai_error_set(err, st, "cannot wrap the image");
     goto done;
-  int batch = ein.shape[0];
-  if (batch >= 2)
-    odai_face_crop_to_input(crop, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE,
-                            ODAI_FACE_CROP_SIZE * 3, true, ex + per);
-  if (quality_reason) {
-    odai_face_quality q;
-    odai_face_quality_measure(kps, crop, ODAI_FACE_CROP_SIZE * 3, &q);
-    const char *r = odai_face_quality_check(&q, NULL, quality_reason, 96);
-    if (!r)
-      snprintf(quality_reason, 96, "ok: eyes %.0f px, sharpness %.0f, frontal %.2f",
-               (double)q.eye_distance_px, (double)q.sharpness, (double)q.frontalness);
   }
-  if ((st = odai_interpreter_invoke(fp->emb, err)) != ODAI_OK) goto done;
-  odai_interpreter_output(fp->emb, 0, &eout);
-  size_t dim = (size_t)eout.shape[eout.rank - 1];
-  const float *rows = eout.data;
-  st = odai_embedding_from_rows(dim, fp->emb_id, rows, batch >= 2 ? rows + dim : NULL, out, err);
+  st = odai_face_embedder_embed(fp->embedder, img, d, &fp->res, err);
+  odai_image_unref(img);
+  if (st != ODAI_OK) goto done;
+  *out = fp->res.embedding;
+  if (quality_reason) {
+    const odai_face_quality *q = &fp->res.quality;
+    if (!odai_face_quality_check(q, NULL, quality_reason, 96))
+      snprintf(quality_reason, 96, "ok: eyes %.0f px, sharpness %.0f, frontal %.2f",
+               (double)q->eye_distance_px, (double)q->sharpness, (double)q->frontalness);
+  }
 done:
   odai_detections_fini(&raw);
   odai_detections_fini(&faces);

@@ -1,0 +1,126 @@
+/* calculators/face/embedder.c: the face embedder core (embedder.h):
+ * detection keypoints -> ArcFace alignment -> quality check -> MobileFaceNet
+ * (odai's inference core) -> odai_embedding. No graph types. */
+#include "embedder.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "odai/inference.h"
+
+#define CROP_FLOATS (ODAI_FACE_CROP_SIZE * ODAI_FACE_CROP_SIZE * 3)
+
+struct odai_face_embedder {
+  odai_face_embedder_options opts;
+  odai_model *model;
+  odai_interpreter *interp;
+  uint8_t model_id[ODAI_MODEL_ID_SIZE];
+  size_t dim;
+  int batch;
+};
+
+void odai_face_embedder_options_init(odai_face_embedder_options *o) {
+  memset(o, 0, sizeof *o);
+  o->num_threads = 1;
+  o->flip_sum = true;
+  o->skip_low_quality = true;
+  o->limits = odai_face_quality_default_limits;
+}
+
+void odai_face_embedder_free(odai_face_embedder *e) {
+  if (!e) return;
+  odai_interpreter_free(e->interp);
+  odai_model_free(e->model);
+  free(e);
+}
+
+odai_status odai_face_embedder_create(const odai_face_embedder_options *o,
+                                      odai_face_embedder **out, odai_error *err) {
+  if (!o || !out || !o->model_path)
+    return odai_error_set(err, ODAI_E_INVALID, "face embedder: model_path is required");
+  *out = NULL;
+  odai_face_embedder *e = calloc(1, sizeof *e);
+  if (!e) return odai_error_set(err, ODAI_E_NOMEM, "face embedder: out of memory");
+  e->opts = *o;
+  e->opts.model_path = NULL; /* not kept: the caller's string */
+  odai_status st;
+  if ((st = odai_model_id_of_file(o->model_path, e->model_id, err)) != ODAI_OK) goto fail;
+  if ((st = odai_model_load_file(o->model_path, &e->model, err)) != ODAI_OK) goto fail;
+  odai_interpreter_options io;
+  odai_interpreter_options_init(&io);
+  io.num_threads = o->num_threads > 0 ? o->num_threads : 1;
+  if ((st = odai_interpreter_create(e->model, &io, &e->interp, err)) != ODAI_OK) goto fail;
+  odai_tensor_info in, outp;
+  odai_interpreter_input(e->interp, 0, &in);
+  if (in.rank != 4 || in.shape[1] != ODAI_FACE_CROP_SIZE || in.shape[2] != ODAI_FACE_CROP_SIZE ||
+      in.shape[3] != 3 || in.dtype != ODAI_DTYPE_FLOAT32) {
+    st = odai_error_set(err, ODAI_E_UNSUPPORTED,
+                        "face embedder: %s wants input %dx%dx%d, not a 112x112x3 float face",
+                        o->model_path, in.rank > 1 ? in.shape[1] : 0,
+                        in.rank > 2 ? in.shape[2] : 0, in.rank > 3 ? in.shape[3] : 0);
+    goto fail;
+  }
+  int want = o->flip_sum ? 2 : 1;
+  if (in.shape[0] != want) {
+    int32_t shape[4] = {want, in.shape[1], in.shape[2], in.shape[3]};
+    if ((st = odai_interpreter_resize_input(e->interp, 0, shape, 4, err)) != ODAI_OK) goto fail;
+  }
+  e->batch = want;
+  odai_interpreter_output(e->interp, 0, &outp);
+  if (outp.rank < 2 || outp.shape[0] != want || outp.dtype != ODAI_DTYPE_FLOAT32) {
+    st = odai_error_set(err, ODAI_E_UNSUPPORTED, "face embedder: unexpected output shape");
+    goto fail;
+  }
+  e->dim = (size_t)outp.shape[outp.rank - 1];
+  if (e->dim == 0 || e->dim > ODAI_EMBEDDING_MAX_DIM || outp.bytes != e->dim * 4 * (size_t)want) {
+    st = odai_error_set(err, ODAI_E_UNSUPPORTED, "face embedder: unexpected output size");
+    goto fail;
+  }
+  *out = e;
+  return ODAI_OK;
+fail:
+  odai_face_embedder_free(e);
+  return st;
+}
+
+const uint8_t *odai_face_embedder_model_id(const odai_face_embedder *e) { return e->model_id; }
+size_t odai_face_embedder_dim(const odai_face_embedder *e) { return e->dim; }
+
+odai_status odai_face_embedder_embed(odai_face_embedder *e, const odai_image *img,
+                                     const odai_detection *det, odai_face_embed_result *res,
+                                     odai_error *err) {
+  if (!e || !img || !det || !res)
+    return odai_error_set(err, ODAI_E_INVALID, "face embedder: NULL argument");
+  res->embedding = NULL;
+  res->skip_reason[0] = 0;
+  memset(&res->quality, 0, sizeof res->quality);
+  if (det->num_keypoints < ODAI_FACE_ALIGN_KPS)
+    return odai_error_set(err, ODAI_E_INVALID,
+                          "face embedder: the detection has %d keypoints, alignment needs %d",
+                          (int)det->num_keypoints, ODAI_FACE_ALIGN_KPS);
+  const float w = (float)odai_image_width(img), h = (float)odai_image_height(img);
+  float kps[ODAI_FACE_ALIGN_KPS][2];
+  for (int k = 0; k < ODAI_FACE_ALIGN_KPS; k++) {
+    kps[k][0] = det->keypoints[k].x * w;
+    kps[k][1] = det->keypoints[k].y * h;
+  }
+  odai_tensor_info in, outp;
+  odai_interpreter_input(e->interp, 0, &in);
+  float *x = in.data;
+  odai_status st = odai_face_align_image(img, kps, res->crop, x, err);
+  if (st != ODAI_OK) return st;
+  odai_face_quality_measure(kps, res->crop, ODAI_FACE_CROP_SIZE * 3, &res->quality);
+  if (e->opts.skip_low_quality &&
+      odai_face_quality_check(&res->quality, &e->opts.limits, res->skip_reason,
+                              sizeof res->skip_reason))
+    return ODAI_OK;
+  res->skip_reason[0] = 0;
+  if (e->batch == 2)
+    odai_face_crop_to_input(res->crop, ODAI_FACE_CROP_SIZE, ODAI_FACE_CROP_SIZE,
+                            ODAI_FACE_CROP_SIZE * 3, true, x + CROP_FLOATS);
+  if ((st = odai_interpreter_invoke(e->interp, err)) != ODAI_OK) return st;
+  odai_interpreter_output(e->interp, 0, &outp);
+  const float *rows = outp.data;
+  return odai_embedding_from_rows(e->dim, e->model_id, rows, e->batch == 2 ? rows + e->dim : NULL,
+                                  &res->embedding, err);
+}
