@@ -39,7 +39,15 @@ odai_status odai_prepare_binary(odai_plan_op *op, odai_error *err) {
   op->n_items = y->elems / op->p[2];
   op->flops = (double)y->elems;
   op->p[3] = 0;
-  if (op->code != OP_PRELU && a->rank <= ODAI_KERNEL_MAX_DIMS && b->rank <= ODAI_KERNEL_MAX_DIMS) {
+  if (op->code == OP_PRELU && a->elems == y->elems && a->rank >= 1 && b->elems == a->shape[a->rank - 1]) {
+    bool per_channel = true; /* alpha [..1.., C]: the kernels' per-channel PReLU */
+    for (int d = 0; d + 1 < b->rank; d++) per_channel = per_channel && b->shape[d] == 1;
+    if (per_channel && b->elems > 0) {
+      op->p[3] = 2;
+      op->p[2] = b->elems;
+      op->n_items = a->elems / b->elems; /* pixels: ranges start on channel 0 */
+    }
+  } else if (op->code != OP_PRELU && a->rank <= ODAI_KERNEL_MAX_DIMS && b->rank <= ODAI_KERNEL_MAX_DIMS) {
     odai_binary_params p = {.kind = op->code == OP_ADD ? ODAI_BINARY_ADD : op->code == OP_SUB ? ODAI_BINARY_SUB
                                                                                               : ODAI_BINARY_MUL,
                             .a_rank = a->rank, .b_rank = b->rank, .out_min = op->act_min, .out_max = op->act_max};
@@ -66,8 +74,15 @@ odai_status odai_prepare_binary(odai_plan_op *op, odai_error *err) {
 void odai_run_binary(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
   (void)tid;
   const odai_rt_tensor *ta = op_in(op, 0), *tb = op_in(op, 1), *ty = op_out(op, 0);
-  if (op->p[3]) {
+  if (op->p[3] == 1) {
     odai_binary_run(&op->kop.bin, ta->data, tb->data, ty->data, (int)begin, (int)end);
+    return;
+  }
+  if (op->p[3] == 2) {
+    const int64_t C = op->p[2];
+    odai_unary_args args = {.alphas = tb->data, .channels = (int)C};
+    odai_unary_run(ODAI_UNARY_PRELU, &args, (const float *)ta->data + begin * C, (float *)ty->data + begin * C,
+                   (size_t)((end - begin) * C));
     return;
   }
   const float *A = ta->data, *B = tb->data;

@@ -77,16 +77,29 @@ odai_status odai_prepare_mean(odai_plan_op *op, odai_error *err) {
   }
   op->p[0] = mask;
   op->p[1] = reduced;
+  op->p[2] = 0;
   op->n_items = 1;
   op->flops = (double)x->elems;
+  if (x->rank == 4 && mask == 6u && x->shape[1] > 0 && x->shape[2] > 0 && x->shape[3] > 0 && x->shape[0] > 0) {
+    /* MEAN over H,W (selfie_landscape's squeeze-excite) = global average
+     * pool: the kernels' vector pooling, one tile per image */
+    odai_pool_params pp = {.kind = ODAI_POOL_AVG, .batch = x->shape[0], .in_h = x->shape[1], .in_w = x->shape[2],
+                           .c = x->shape[3], .out_h = 1, .out_w = 1, .k_h = x->shape[1], .k_w = x->shape[2],
+                           .stride_h = 1, .stride_w = 1, .out_min = -INFINITY, .out_max = INFINITY};
+    if ((st = odai_pool_plan(&pp, &op->kop.pool, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+    op->p[2] = 1;
+    op->n_items = odai_pool_num_tiles(&op->kop.pool);
+  }
   return ODAI_OK;
 }
 
 void odai_run_mean(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
   (void)tid;
-  (void)begin;
-  (void)end;
   const odai_rt_tensor *x = op_in(op, 0), *y = op_out(op, 0);
+  if (op->p[2]) {
+    odai_pool_run(&op->kop.pool, x->data, y->data, (int)begin, (int)end);
+    return;
+  }
   const float *in = x->data;
   float *out = y->data;
   memset(out, 0, sizeof(float) * (size_t)y->elems);
