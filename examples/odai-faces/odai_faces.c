@@ -18,7 +18,9 @@ static const char *k_usage =
     "  remove GALLERY NAME                 forget an identity\n"
     "  rename GALLERY OLD NEW\n"
     "  export GALLERY NAME FILE [--to-key KEYFILE]   one identity into its own file\n"
+    "                                      (encrypted with --key unless --to-key is given)\n"
     "  import GALLERY FILE [--from-key KEYFILE]      add the identities of such a file\n"
+    "                                      (read with --key unless --from-key is given)\n"
     "  threshold GALLERY [VALUE]           show or set the decision threshold\n"
     "  calibrate GALLERY [--far RATE] [--dry-run]\n"
     "                                      genuine/impostor similarities of the enrolled\n"
@@ -185,7 +187,8 @@ static int cmd_export(const cli *c, int argc, char **argv) {
   if (open_gallery(c, argv[0], false, &g)) return 1;
   odai_error err;
   int rc = 0;
-  if (odai_gallery_export_identity(g, argv[1], argv[2], argc == 5 ? argv[4] : NULL, &err) !=
+  /* An encrypted gallery's export is encrypted too (same key) unless --to-key says otherwise. */
+  if (odai_gallery_export_identity(g, argv[1], argv[2], argc == 5 ? argv[4] : c->key, &err) !=
       ODAI_OK)
     rc = fail(argv[2], &err);
   odai_gallery_close(g);
@@ -198,7 +201,7 @@ static int cmd_import(const cli *c, int argc, char **argv) {
   odai_gallery *g;
   if (open_gallery(c, argv[0], true, &g)) return 1;
   odai_error err;
-  if (odai_gallery_import_identity(g, argv[1], argc == 4 ? argv[3] : NULL, &err) != ODAI_OK) {
+  if (odai_gallery_import_identity(g, argv[1], argc == 4 ? argv[3] : c->key, &err) != ODAI_OK) {
     odai_gallery_close(g);
     return fail(argv[1], &err);
   }

@@ -37,6 +37,10 @@ fi
 "$tool" --key "$d/k" create "$d/e" --model-sha256 a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf --dim 8
 "$tool" --key "$d/k" import "$d/e" "$d/bob.g"
 "$tool" --key "$d/k" list "$d/e" | grep -q 'encrypted' || fail encrypted-list
+# an encrypted gallery's export is encrypted with the same key by default
+"$tool" --key "$d/k" export "$d/e" bob "$d/bob-enc.g"
+if "$tool" list "$d/bob-enc.g" 2>/dev/null; then fail "export of an encrypted gallery is plain"; fi
+"$tool" --key "$d/k" list "$d/bob-enc.g" | grep -q '^bob ' || fail "encrypted export"
 if "$tool" list "$d/e" 2>"$d/err"; then fail "opened without key"; fi
 grep -q 'key file is needed' "$d/err" || fail "no-key message"
 "$tool" keygen "$d/k2"

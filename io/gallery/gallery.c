@@ -243,7 +243,7 @@ ODAI_API odai_status odai_gallery_open(const char *path, const odai_gallery_opti
   if (have_key && !g->have_key) {
     memcpy(g->key, key, sizeof key);
     g->have_key = true;
-    g->dirty = true; /* plain file + key: the next save encrypts it */
+    if (!opts->read_only) g->dirty = true; /* plain file + key: the next save encrypts it */
   }
   g->read_only = opts->read_only;
   g->lock_fd = lock_fd;
