@@ -75,9 +75,14 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
     while (tile_m < 96) tile_m += lcm;
     while (tile_m > lcm && (double)tile_m * k_total * 4 > 256 * 1024) tile_m -= lcm;
     op->tile_m = tile_m;
-    op->num_tiles = (int)((m + tile_m - 1) / tile_m);
+    int m_tiles = (int)((m + tile_m - 1) / tile_m);
     int npad;
-    panel_count(p.out_c, t->vl, &npad);
+    int panels = panel_count(p.out_c, t->vl, &npad);
+    /* Small layers (BlazeFace's 16x16 and 8x8 maps): also split the output
+     * channels so two or more threads get work. */
+    op->n_split = 1;
+    while (m_tiles * op->n_split < 4 && op->n_split * 2 <= panels) op->n_split *= 2;
+    op->num_tiles = m_tiles * op->n_split;
     op->packed_size = align_up(((size_t)2 * npad + (size_t)npad * op->k_total) * sizeof(float),
                                ODAI_KERNEL_ALIGN);
     op->scratch_size = 0;
@@ -91,6 +96,7 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_CONV_KIND_REF;
+    op->n_split = 1;
     op->num_tiles = p.batch * p.out_h;
     op->packed_size = align_up(((size_t)2 * p.out_c + (size_t)p.out_c * op->k_total) *
                                    sizeof(float),

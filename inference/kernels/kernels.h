@@ -130,6 +130,7 @@ struct odai_conv2d_op {
   int nr;               /* output channels per packed panel */
   int mr;               /* output pixels per microkernel call */
   int tile_m;           /* output pixels per tile */
+  int n_split;          /* tiles also split the output channels in this many groups */
   int k_total;          /* k_h * k_w * in_c */
   int num_tiles;
   size_t packed_size, scratch_size;
