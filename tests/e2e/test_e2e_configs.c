@@ -215,13 +215,20 @@ static void test_selfie_segmentation_config(void **state) {
   rmdir(dir);
 }
 
-int main(void) {
+/* No argument: all but the whole-video test, which ctest runs as
+ * test_e2e_person_video (labels media, slow) with the argument "*video*". */
+int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_face_short_range_config), cmocka_unit_test(test_face_full_range_config),
       cmocka_unit_test(test_person_detection_photos), cmocka_unit_test(test_person_detection_video),
       cmocka_unit_test(test_selfie_segmentation_config),
   };
   /* ODAI_TEST_FILTER=pattern runs a subset (cmocka's test filter) */
-  if (getenv("ODAI_TEST_FILTER")) cmocka_set_test_filter(getenv("ODAI_TEST_FILTER"));
+  if (argc > 1)
+    cmocka_set_test_filter(argv[1]);
+  else if (getenv("ODAI_TEST_FILTER"))
+    cmocka_set_test_filter(getenv("ODAI_TEST_FILTER"));
+  else
+    cmocka_set_skip_filter("*video*");
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
