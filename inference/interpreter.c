@@ -298,6 +298,36 @@ static void fuse_residual_add(odai_interpreter *it, bool *dead, int *producer) {
   }
 }
 
+/* PAD (spatial only, zeros) feeding a VALID CONV_2D / DEPTHWISE_CONV_2D as its
+ * only consumer: the conv reads the unpadded input with explicit padding
+ * (the kernels treat out-of-range taps as zeros); the padded tensor and the
+ * PAD pass disappear (sparse face / pose models pad before stride-2 convs). */
+static void fuse_pad_into_conv(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *c = &it->plan[i];
+    if (dead[i] || (c->code != OP_CONV_2D && c->code != OP_DEPTHWISE_CONV_2D) || c->has_xpad ||
+        c->opt.padding != PAD_VALID || c->n_in < 1)
+      continue;
+    odai_plan_op *pad = single_use_producer(it, dead, producer, c->in[0], OP_PAD);
+    if (!pad || pad->n_in < 2 || pad->in[1] < 0) continue;
+    const odai_rt_tensor *x = &it->T[pad->in[0]], *pd = &it->T[pad->in[1]];
+    if (x->rank != 4 || pd->kind != RT_CONST || pd->dtype != ODAI_DTYPE_INT32 || pd->elems != 8) continue;
+    int32_t v[8];
+    for (int k = 0; k < 8; k++) v[k] = odai_const_i32(pd, k);
+    if (v[0] || v[1] || v[6] || v[7] || v[2] < 0 || v[3] < 0 || v[4] < 0 || v[5] < 0 || v[2] > 64 || v[3] > 64 ||
+        v[4] > 64 || v[5] > 64)
+      continue;
+    c->has_xpad = true;
+    c->xpad[0] = v[2];
+    c->xpad[1] = v[3];
+    c->xpad[2] = v[4];
+    c->xpad[3] = v[5];
+    c->in[0] = pad->in[0];
+    dead[pad - it->plan] = true;
+    count_consumers(it, dead, producer);
+  }
+}
+
 static bool can_fuse_activation(int code) {
   switch (code) {
   case OP_CONV_2D: case OP_DEPTHWISE_CONV_2D: case OP_FULLY_CONNECTED: case OP_ADD: case OP_SUB:
@@ -691,6 +721,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   fuse_prelu_into_conv(it, dead, producer);
   fuse_activations(it, dead, producer);
   fuse_channel_pad_add(it, dead, producer);
+  fuse_pad_into_conv(it, dead, producer);
   fuse_residual_add(it, dead, producer);
   fuse_tconv_logistic(it, dead, producer);
   {

@@ -54,6 +54,17 @@ static odai_status conv_common(odai_plan_op *op, odai_error *err, int *O, int *k
   return ODAI_OK;
 }
 
+/* Output size and leading pad of one axis, honouring a fused PAD (explicit
+ * zero padding before/after, then the conv's own VALID/SAME on the padded size). */
+static int conv_axis(const odai_plan_op *op, int in, int k, int stride, int dil, int axis, int *pad_before) {
+  if (!op->has_xpad) return odai_conv_out_size(in, k, stride, dil, op->opt.padding == PAD_SAME, pad_before);
+  int before = op->xpad[axis * 2], after = op->xpad[axis * 2 + 1];
+  int inner;
+  int out = odai_conv_out_size(in + before + after, k, stride, dil, op->opt.padding == PAD_SAME, &inner);
+  *pad_before = before + inner;
+  return out;
+}
+
 static const float *prelu_alpha(const odai_plan_op *op, int channels) {
   if (op->prelu_alpha < 0) return NULL;
   const odai_rt_tensor *a = &op->T[op->prelu_alpha];
@@ -70,8 +81,8 @@ odai_status odai_prepare_conv2d(odai_plan_op *op, odai_error *err) {
   if (x->shape[3] != I) return odai_op_error(op, err, "input has %d channels, weights %d", x->shape[3], I);
   if (b && b->elems != O) return odai_op_error(op, err, "bias has %lld elements, expected %d", (long long)b->elems, O);
   int pt, pl;
-  int oh = odai_conv_out_size(x->shape[1], kh, op->opt.stride_h, op->opt.dilation_h, op->opt.padding == PAD_SAME, &pt);
-  int ow = odai_conv_out_size(x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, op->opt.padding == PAD_SAME, &pl);
+  int oh = conv_axis(op, x->shape[1], kh, op->opt.stride_h, op->opt.dilation_h, 0, &pt);
+  int ow = conv_axis(op, x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, 1, &pl);
   int32_t shape[4] = {x->shape[0], oh, ow, O};
   if ((st = odai_op_set_shape(op, 0, 4, shape, err))) return st;
   if (oh < 1 || ow < 1) return odai_op_error(op, err, "window larger than the input");
@@ -119,8 +130,8 @@ odai_status odai_prepare_depthwise(odai_plan_op *op, odai_error *err) {
     return odai_op_error(op, err, "weights [%d,%d,%d,%d] do not match %d channels x multiplier %d", O, kh, kw, I, C, dm);
   if (b && b->elems != I) return odai_op_error(op, err, "bias has %lld elements, expected %d", (long long)b->elems, I);
   int pt, pl;
-  int oh = odai_conv_out_size(x->shape[1], kh, op->opt.stride_h, op->opt.dilation_h, op->opt.padding == PAD_SAME, &pt);
-  int ow = odai_conv_out_size(x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, op->opt.padding == PAD_SAME, &pl);
+  int oh = conv_axis(op, x->shape[1], kh, op->opt.stride_h, op->opt.dilation_h, 0, &pt);
+  int ow = conv_axis(op, x->shape[2], kw, op->opt.stride_w, op->opt.dilation_w, 1, &pl);
   int32_t shape[4] = {x->shape[0], oh, ow, I};
   if ((st = odai_op_set_shape(op, 0, 4, shape, err))) return st;
   if (oh < 1 || ow < 1) return odai_op_error(op, err, "window larger than the input");

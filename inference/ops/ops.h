@@ -86,6 +86,8 @@ struct odai_plan_op {
   const char *fused_name;
   bool post_logistic;    /* Convolution2DTransposeBias: a following LOGISTIC fused in */
   int residual;          /* CONV_2D: tensor added after the conv (fused ADD), -1 none */
+  bool has_xpad;         /* conv/depthwise: a spatial PAD fused in (explicit zero padding) */
+  int xpad[4];           /* top, bottom, left, right */
   float res_min, res_max;/* the fused ADD's activation clamp */
 };
 

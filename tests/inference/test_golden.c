@@ -34,7 +34,7 @@ static const golden_model k_models[] = {
     {"pose_detection", 5e-4},
     {"hand_landmark_lite", 2e-5},
     {"palm_detection_full", 5e-4},
-    {"pose_landmark_lite", 1.5e-2},
+    {"pose_landmark_lite", 3e-2},
 };
 
 static int run_model(const golden_model *gm, int threads) {
