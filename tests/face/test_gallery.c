@@ -653,6 +653,25 @@ static void test_refresh(void **state) {
   odai_embedding_free(q);
 }
 
+/* CRC32 as documented (IEEE, zlib's): the standard check value, any split. */
+static void test_crc32(void **state) {
+  (void)state;
+  assert_int_equal(odai_gallery_crc32(0, "123456789", 9), 0xCBF43926u);
+  assert_int_equal(odai_gallery_crc32(0, "", 0), 0);
+  uint8_t buf[300];
+  for (int i = 0; i < 300; i++) buf[i] = (uint8_t)(i * 7 + 3);
+  uint32_t whole = odai_gallery_crc32(0, buf, sizeof buf);
+  for (size_t cut = 0; cut <= sizeof buf; cut += 13)
+    assert_int_equal(odai_gallery_crc32(odai_gallery_crc32(0, buf, cut), buf + cut, sizeof buf - cut),
+                     whole);
+  for (size_t off = 1; off < 8; off++) { /* unaligned starts: same as a bytewise copy */
+    uint8_t tmp[300];
+    memcpy(tmp, buf + off, sizeof buf - off);
+    assert_int_equal(odai_gallery_crc32(0, buf + off, sizeof buf - off),
+                     odai_gallery_crc32(0, tmp, sizeof buf - off));
+  }
+}
+
 /* The committed fuzz seeds stay valid galleries of this format version. */
 static void test_fuzz_seeds_parse(void **state) {
   (void)state;
@@ -696,6 +715,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_export_import, setup, teardown),
       cmocka_unit_test_setup_teardown(test_calibrate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+      cmocka_unit_test(test_crc32),
       cmocka_unit_test(test_fuzz_seeds_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
