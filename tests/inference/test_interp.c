@@ -100,6 +100,49 @@ static void test_mobilefacenet_prelu_fused(void **state) {
   odai_model_free(m);
 }
 
+/* Glue ops that load-time work removes from the executed plan. */
+static void test_glue_folded(void **state) {
+  (void)state;
+  static const struct {
+    const char *model;
+    int absent[4];       /* op codes that must not be executed */
+    const char *fused;   /* a fused-op label that must appear */
+  } cases[] = {
+      {"face_detection_full_range_sparse", {34, 124, 6, 19}, "RELU"}, /* PAD DENSIFY DEQUANTIZE RELU */
+      {"pose_detection", {124, 6, 22, -1}, "RELU6"},                  /* DENSIFY DEQUANTIZE RESHAPE */
+      {"selfie_segmentation", {14 /* final LOGISTIC */, 6, -1, -1}, "LOGISTIC"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    odai_model *m = load_model(cases[c].model);
+    odai_interpreter *it;
+    odai_error err;
+    assert_int_equal(odai_interpreter_create(m, NULL, &it, &err), ODAI_OK);
+    odai_interpreter_stats st;
+    odai_interpreter_get_stats(it, &st);
+    int found = 0, spatial_logistic = 0;
+    for (int i = 0; i < st.op_count; i++) {
+      odai_op_info oi;
+      odai_interpreter_plan_op(it, i, &oi);
+      odai_tensor_info y;
+      odai_interpreter_tensor(it, oi.outputs[0], &y);
+      for (int k = 0; k < 4; k++) {
+        if (cases[c].absent[k] == 14) { /* selfie keeps SE-gate LOGISTICs on [1,1,1,C] */
+          if (oi.code == 14 && y.rank == 4 && y.shape[1] > 1) spatial_logistic++;
+        } else if (cases[c].absent[k] >= 0) {
+          assert_int_not_equal(oi.code, cases[c].absent[k]);
+        }
+      }
+      if (strstr(oi.fused, cases[c].fused)) found++;
+    }
+    printf("  %s: %d ops executed of %d in the file, %d ops with fused %s\n", cases[c].model, st.op_count,
+           odai_model_op_count(m), found, cases[c].fused);
+    assert_int_equal(spatial_logistic, 0);
+    assert_true(found > 0);
+    odai_interpreter_free(it);
+    odai_model_free(m);
+  }
+}
+
 static void test_mobilefacenet_batch1(void **state) {
   (void)state;
   odai_model *m = load_model("MobileFaceNet");
@@ -193,6 +236,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_io_by_name_and_plan),
       cmocka_unit_test(test_mobilefacenet_prelu_fused),
+      cmocka_unit_test(test_glue_folded),
       cmocka_unit_test(test_mobilefacenet_batch1),
       cmocka_unit_test(test_threads_identical),
   };
