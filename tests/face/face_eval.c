@@ -76,14 +76,14 @@ static int read_labels(const char *path, char names[][32], char labels[][64], in
   return n;
 }
 
-odai_status face_eval_run(const char *shared_dir, const char *model_dir, int verbose,
+odai_status face_eval_run(const char *dataset_dir, const char *model_dir, int verbose,
                           face_eval_result *r, odai_error *err) {
   memset(r, 0, sizeof *r);
   face_pipeline *fp = NULL;
   odai_status st = face_pipeline_open(model_dir, &fp, err);
   if (st != ODAI_OK) return st;
   char base[1024], path[4400], gpath[256];
-  snprintf(base, sizeof base, "%s/testdata/faces", shared_dir);
+  snprintf(base, sizeof base, "%s", dataset_dir);
   snprintf(gpath, sizeof gpath, "/tmp/odai-face-eval-%d.gallery", (int)getpid());
   odai_gallery *g = NULL;
   odai_embedding *e = NULL;

@@ -46,5 +46,6 @@ typedef struct face_eval_result {
   double embed_ms_median; /* detection + alignment + embedding per image */
 } face_eval_result;
 
-odai_status face_eval_run(const char *shared_dir, const char *model_dir, int verbose,
+/* dataset_dir: e.g. shared/testdata/faces (gallery/ and queries/ in it). */
+odai_status face_eval_run(const char *dataset_dir, const char *model_dir, int verbose,
                           face_eval_result *r, odai_error *err);

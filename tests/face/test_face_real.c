@@ -18,7 +18,9 @@ static void test_open_set_identification(void **state) {
   if (!shared || !models) fail_msg("ODAI_SHARED_DIR / ODAI_MODEL_DIR not set (run through ctest)");
   face_eval_result r;
   odai_error err;
-  if (face_eval_run(shared, models, 1, &r, &err) != ODAI_OK)
+  char dataset[1024];
+  snprintf(dataset, sizeof dataset, "%s/testdata/faces", shared);
+  if (face_eval_run(dataset, models, 1, &r, &err) != ODAI_OK)
     fail_msg("%s (fetch the models with scripts/fetch-models.sh)", err.message);
   printf("T = %.2f: %d/%d right (enrolled %d/%d, unknown %d/%d, noface %d/%d); rank-1 %d/%d; "
          "false accepts %d, false rejects %d\n",
