@@ -88,7 +88,8 @@ ODAI_API odai_status odai_model_id_of_file(const char *path, uint8_t id[ODAI_MOD
                                            odai_error *err);
 
 /* Dot product of two float vectors of n elements, through the fastest kernel
- * this CPU supports (AVX-512, AVX2+FMA or scalar; picked once). */
+ * this CPU supports (AVX-512F, AVX2+FMA, NEON on arm64, or scalar; picked
+ * once). */
 ODAI_API float odai_dot_f32(const float *a, const float *b, size_t n);
 
 #ifdef __cplusplus
