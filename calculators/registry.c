@@ -64,6 +64,7 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_tflite_custom_op_resolver,
     &odai_calc_switch_demux,
     &odai_calc_switch_mux,
+    &odai_calc_alignment_points_to_detections,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

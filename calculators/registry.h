@@ -68,6 +68,7 @@ extern const odai_calculator_def odai_calc_tflite_model;
 extern const odai_calculator_def odai_calc_tflite_custom_op_resolver;
 extern const odai_calculator_def odai_calc_switch_demux;
 extern const odai_calculator_def odai_calc_switch_mux;
+extern const odai_calculator_def odai_calc_alignment_points_to_detections;
 
 /* calculators/capture/ */
 extern const odai_calculator_def odai_calc_video_source;
