@@ -842,9 +842,16 @@ odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const
   if (st == ODAI_OK) st = plan_arena(it, err);
   if (st == ODAI_OK) st = alloc_scratch(it, odai_tpool_threads(it->pool), err);
   if (st != ODAI_OK) {
+    /* back to the old shapes: per-op parameters, arena offsets and data
+     * pointers are derived again (the arena may already have been replaced) */
     memcpy(it->T, saved, sizeof *saved * (size_t)it->n_tensors);
-    odai_error st2;
-    (void)prepare_all(it, false, &st2); /* restore per-op parameters for the old shapes */
+    odai_error e2;
+    if (prepare_all(it, false, &e2) != ODAI_OK || plan_arena(it, &e2) != ODAI_OK ||
+        alloc_scratch(it, odai_tpool_threads(it->pool), &e2) != ODAI_OK) {
+      free(saved);
+      return odai_error_set(err, ODAI_E_NOMEM, "resize_input %d failed and the old shapes could not be restored "
+                            "(%s); free the interpreter", index, e2.message);
+    }
     free(saved);
     if (err) odai_error_prefix(err, "resize_input %d: ", index);
     return err ? err->code : st;
