@@ -206,12 +206,62 @@ static void test_runtime_expansion_shape(void **state) {
   odai_config_free(cfg);
 }
 
+/* Contained nodes may be subgraphs: they are expanded after the switch
+ * (statically: one module; at run time: every channel's module, each with
+ * its own name prefix), and the result validates as a graph. */
+static void test_contained_subgraphs(void **state) {
+  (void)state;
+  const char *fmt =
+      "input_stream: \"image\"\n"
+      "output_stream: \"dets\"\n"
+      "%s"
+      "node {\n"
+      "  calculator: \"SwitchContainer\"\n"
+      "  %s\n"
+      "  input_stream: \"IMAGE:image\"\n"
+      "  output_stream: \"DETECTIONS:dets\"\n"
+      "  options { [mediapipe.SwitchContainerOptions.ext] { select: 1\n"
+      "    contained_node { calculator: \"FaceDetectionShortRangeCpu\" }\n"
+      "    contained_node { calculator: \"PoseDetectionCpu\" }\n"
+      "  } }\n"
+      "}\n";
+  char text[2048];
+  odai_error err = {0};
+  for (int runtime = 0; runtime < 2; runtime++) {
+    snprintf(text, sizeof text, fmt, runtime ? "input_side_packet: \"sel\"\n" : "",
+             runtime ? "input_side_packet: \"SELECT:sel\"" : "");
+    odai_graph_config *cfg = NULL;
+    assert_int_equal(odai_config_parse(text, strlen(text), "sub.pbtxt", &cfg, &err), ODAI_OK);
+    assert_int_equal(odai_config_expand_subgraphs(cfg, &err), ODAI_OK);
+    size_t pose = 0, face = 0;
+    for (size_t i = 0; i < cfg->n_nodes; i++) {
+      const char *nm = cfg->nodes[i].name;
+      assert_null(strstr(cfg->nodes[i].calculator, "Cpu")); /* all modules expanded */
+      /* static: the module is named by its type; run time: one prefix per channel */
+      if (strstr(nm, runtime ? "switchcontainer__c1__" : "posedetectioncpu__")) pose++;
+      if (strstr(nm, "switchcontainer__c0__")) face++;
+    }
+    printf("%s: %zu nodes (%zu from PoseDetectionCpu, %zu from FaceDetectionShortRangeCpu)\n", runtime ? "run-time" : "static",
+           cfg->n_nodes, pose, face);
+    assert_true(pose > 3);
+    if (runtime)
+      assert_true(face > 3);
+    else
+      assert_int_equal(face, 0);
+    odai_config_free(cfg);
+    odai_graph *g = NULL;
+    if (odai_graph_create(text, strlen(text), "sub.pbtxt", &g, &err)) fail_msg("%s", err.message);
+    odai_graph_destroy(g);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_static_select),
       cmocka_unit_test(test_static_errors),
       cmocka_unit_test(test_runtime_expansion_shape),
       cmocka_unit_test(test_runtime_select),
+      cmocka_unit_test(test_contained_subgraphs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
