@@ -273,6 +273,21 @@ static void test_save_reopen_mode_models(void **state) {
   o.model_id = NULL;
   o.dim = DIM + 1;
   assert_int_equal(odai_gallery_open(f->path, &o, &g, &err), ODAI_E_INVALID);
+  /* Creating needs the model and the size. */
+  char fresh[700];
+  snprintf(fresh, sizeof fresh, "%s/fresh.gallery", f->dir);
+  odai_gallery_options nomodel = {.create_if_missing = true, .dim = DIM};
+  assert_int_equal(odai_gallery_open(fresh, &nomodel, &g, &err), ODAI_E_INVALID);
+  assert_non_null(strstr(err.message, "model"));
+  /* An empty gallery answers unknown. */
+  odai_gallery_options mk = {.create_if_missing = true, .model_id = f->model, .dim = DIM};
+  assert_int_equal(odai_gallery_open(fresh, &mk, &g, NULL), ODAI_OK);
+  char nm[ODAI_GALLERY_NAME_MAX + 1];
+  float sm = 0;
+  assert_int_equal(odai_gallery_identify(g, q, nm, &sm, NULL), ODAI_OK);
+  assert_string_equal(nm, ODAI_GALLERY_UNKNOWN);
+  assert_float_equal(sm, -2.0f, 0);
+  odai_gallery_close(g);
   /* Missing file without create. */
   char missing[700];
   snprintf(missing, sizeof missing, "%s/none.gallery", f->dir);
