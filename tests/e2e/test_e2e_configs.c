@@ -92,6 +92,56 @@ static void test_face_full_range_config(void **state) {
   face_config_vs_mediapipe("face_detection_full_range.pbtxt", "full");
 }
 
+/* A directory of photos in, a directory of annotated images and one JSON
+ * line per photo (named by "source") out, as the README's command does. */
+static void test_face_config_on_photo_dir(void **state) {
+  (void)state;
+  char cfg[1024], in[256], out[256], jl[512];
+  config_path(cfg, sizeof cfg, "face_detection_full_range.pbtxt");
+  tmp_dir(in, sizeof in, "photos");
+  tmp_dir(out, sizeof out, "annotated");
+  const size_t n = sizeof k_photos / sizeof k_photos[0];
+  for (size_t i = 0; i < n; i++) {
+    char src[1024], dst[512];
+    media_path(src, sizeof src, k_photos[i]);
+    snprintf(dst, sizeof dst, "%s/%s", in, k_photos[i]);
+    unlink(dst);
+    assert_int_equal(symlink(src, dst), 0);
+  }
+  snprintf(jl, sizeof jl, "%s/faces.jsonl", out);
+  const char *sides[] = {"input_video_path", in, "output_video_path", out, "detections_path", jl, NULL};
+  run_config(cfg, NULL, sides);
+  jframe *fr = calloc(n + 1, sizeof *fr);
+  assert_int_equal(read_jsonl(jl, fr, (int)n + 1), (int)n);
+  int seen = 0;
+  for (size_t i = 0; i < n; i++) {
+    ref_det ref[8];
+    int rw;
+    int k;
+    for (k = 0; k < (int)n; k++)
+      if (strcmp(fr[k].source, k_photos[i]) == 0) break;
+    if (k == (int)n) fail_msg("no line for %s", k_photos[i]);
+    assert_int_equal(fr[k].n, load_ref("full", k_photos[i], ref, 8, &rw));
+    seen++;
+    /* one annotated image per photo, named after it */
+    char base[64], img[512];
+    snprintf(base, sizeof base, "%s", k_photos[i]);
+    *strrchr(base, '.') = 0;
+    snprintf(img, sizeof img, "%s/%s.jpg", out, base);
+    if (access(img, R_OK) != 0) snprintf(img, sizeof img, "%s/%s", out, k_photos[i]);
+    if (access(img, R_OK) != 0) fail_msg("no annotated image for %s in %s", k_photos[i], out);
+    unlink(img);
+    char link[512];
+    snprintf(link, sizeof link, "%s/%s", in, k_photos[i]);
+    unlink(link);
+  }
+  printf("photo directory: %d lines, one per photo, face counts as MediaPipe's\n", seen);
+  free(fr);
+  unlink(jl);
+  rmdir(in);
+  rmdir(out);
+}
+
 static int run_person(const char *media, jframe *fr, int max, int max_frames) {
   char cfg[1024], dir[256], jl[512], img[1024];
   config_path(cfg, sizeof cfg, "person_detection.pbtxt");
@@ -226,6 +276,7 @@ static void test_selfie_segmentation_config(void **state) {
 int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_face_short_range_config), cmocka_unit_test(test_face_full_range_config),
+      cmocka_unit_test(test_face_config_on_photo_dir),
       cmocka_unit_test(test_person_detection_photos), cmocka_unit_test(test_person_detection_video),
       cmocka_unit_test(test_selfie_segmentation_config),
   };
