@@ -2,7 +2,15 @@
  * MediaPipe's Convolution2DTransposeBias, float32 NHWC. Shapes, padding and
  * fused activation (or fused PReLU) are resolved here; the arithmetic is the
  * kernel layer's (inference/kernels/kernels.h: plan, pack once, run over
- * tiles with per-thread scratch). Work items = the kernel's tiles. */
+ * tiles with per-thread scratch). Work items = the kernel's tiles.
+ *
+ * Wanted from the kernel API (would let the op layer fuse more):
+ *  - a residual input on depthwise (selfie's decoder: ADD(conv+relu, dw+relu)
+ *    where the depthwise runs last: 3 ADD passes of 1 MB each);
+ *  - a fast Convolution2DTransposeBias for out_c = 1 (selfie's last op is a
+ *    2x2/s2 16->1 tconv: ~0.14 ms, 15 GFLOP/s with the GEMM path);
+ *  - optionally a per-channel residual narrower than the output (BlazeFace's
+ *    channel-padded residual, now a separate padded ADD pass). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
