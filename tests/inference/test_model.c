@@ -59,6 +59,59 @@ static void test_valid_tiny_model_runs(void **state) {
   odai_model_free(m);
 }
 
+/* y = x + c; z = y * x; r = RELU(z): the RELU fuses into the MUL; the plan and
+ * values are checked without any model file. */
+static void test_tiny_fusion_and_values(void **state) {
+  (void)state;
+  tt_spec s;
+  tt_pos p;
+  tt_spec_add(&s);
+  s.n_tensors = 5;
+  s.tensors[3] = (tt_tensor){4, {1, 2, 2, 3}, 0, 0, "z"};
+  s.tensors[4] = (tt_tensor){4, {1, 2, 2, 3}, 0, 0, "r"};
+  s.n_ops = 3;
+  s.ops[1] = (tt_op){18, 2, 1, {2, 0}, {3}}; /* MUL(y, x) */
+  s.ops[2] = (tt_op){19, 1, 1, {3}, {4}};    /* RELU */
+  s.outputs[0] = 4;
+  size_t n = tt_build(&s, &g_b, &p);
+  odai_model *m;
+  odai_error err = {0};
+  assert_int_equal(load(&g_b, n, &err, &m), ODAI_OK);
+  odai_interpreter *it;
+  assert_int_equal(odai_interpreter_create(m, NULL, &it, &err), ODAI_OK);
+  odai_interpreter_stats st;
+  odai_interpreter_get_stats(it, &st);
+  assert_int_equal(st.op_count, 2);
+  odai_op_info oi;
+  assert_int_equal(odai_interpreter_plan_op(it, 1, &oi), ODAI_OK);
+  assert_string_equal(oi.name, "MUL");
+  assert_string_equal(oi.fused, "RELU");
+  odai_tensor_info in, out;
+  odai_interpreter_input(it, 0, &in);
+  for (int i = 0; i < 12; i++) ((float *)in.data)[i] = (float)(i - 6);
+  assert_int_equal(odai_interpreter_invoke(it, &err), ODAI_OK);
+  odai_interpreter_output(it, 0, &out);
+  for (int i = 0; i < 12; i++) {
+    float x = (float)(i - 6), y = x + (float)(i % 3 + 1), z = y * x;
+    assert_true(((float *)out.data)[i] == (z > 0.f ? z : 0.f));
+  }
+  /* batch resize: shapes propagate, values still right */
+  int32_t shape[4] = {3, 2, 2, 3};
+  assert_int_equal(odai_interpreter_resize_input(it, 0, shape, 4, &err), ODAI_OK);
+  odai_interpreter_input(it, 0, &in);
+  assert_int_equal(in.bytes, 36 * 4);
+  for (int i = 0; i < 36; i++) ((float *)in.data)[i] = (float)(i % 12 - 6);
+  assert_int_equal(odai_interpreter_invoke(it, &err), ODAI_OK);
+  odai_interpreter_output(it, 0, &out);
+  assert_int_equal(out.shape[0], 3);
+  for (int i = 0; i < 36; i++) {
+    float x = (float)(i % 12 - 6), y = x + (float)(i % 3 + 1), z = y * x;
+    assert_true(((float *)out.data)[i] == (z > 0.f ? z : 0.f));
+  }
+  odai_interpreter_free(it);
+  odai_model_free(m);
+}
+
 static void test_bad_identifier_and_truncation(void **state) {
   (void)state;
   tt_spec s;
@@ -258,6 +311,7 @@ static void test_bit_flips_never_crash(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_tiny_model_runs),
+      cmocka_unit_test(test_tiny_fusion_and_values),
       cmocka_unit_test(test_bad_identifier_and_truncation),
       cmocka_unit_test(test_bad_root_offset),
       cmocka_unit_test(test_vtable_out_of_range),
