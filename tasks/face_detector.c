@@ -15,6 +15,7 @@
 
 struct odai_face_detector {
   odai_task_runner *r;
+  int max_results; /* -1 = all */
   odai_face_detector_result_fn cb;
   void *user;
 };
@@ -87,12 +88,19 @@ char *odai_face_detector_graph_config(const odai_face_detector_options *o) {
   return text;
 }
 
-static odai_status fill_result(const odai_packet *pkt, int64_t ts, odai_face_detector_result *res,
-                               odai_error *err) {
+/* max_results: the weighted NMS (MediaPipe's) ignores max_num_detections;
+ * its output is sorted by score, so the best n are the first n. */
+static size_t limit(int max_results, size_t n) {
+  return max_results > 0 && (size_t)max_results < n ? (size_t)max_results : n;
+}
+
+static odai_status fill_result(const odai_packet *pkt, int64_t ts, int max_results,
+                               odai_face_detector_result *res, odai_error *err) {
   odai_detections_init(&res->detections);
   res->timestamp_us = ts;
   const odai_detections *d = pkt ? odai_packet_detections(pkt) : NULL;
   if (d && odai_detections_copy(&res->detections, d, err) != ODAI_OK) return ODAI_E_NOMEM;
+  res->detections.count = limit(max_results, res->detections.count);
   return ODAI_OK;
 }
 
@@ -104,6 +112,7 @@ static void deliver(void *user, odai_status status, const odai_packet *pkt,
   odai_detections_init(&res.detections);
   const odai_detections *d = pkt ? odai_packet_detections(pkt) : NULL;
   if (d) res.detections = *d;
+  res.detections.count = limit(fd->max_results, res.detections.count);
   res.timestamp_us = ts;
   fd->cb(fd->user, status, status == ODAI_OK ? &res : NULL, image, ts);
 }
@@ -115,6 +124,7 @@ odai_status odai_face_detector_create(const odai_face_detector_options *o,
   odai_face_detector *fd = calloc(1, sizeof *fd);
   if (!fd) return odai_error_set(err, ODAI_E_NOMEM, "out of memory");
   fd->cb = o->result_callback;
+  fd->max_results = o->max_results;
   fd->user = o->user_data;
   char *text = NULL;
   odai_status st = build_config(o, true, &text, err);
@@ -147,7 +157,7 @@ static odai_status run(odai_face_detector *d, odai_running_mode mode, odai_image
   odai_packet *pkt = NULL;
   int64_t used = 0;
   odai_status st = odai_task_runner_process(d->r, mode, image, ts, &pkt, &used, err);
-  if (st == ODAI_OK) st = fill_result(pkt, used, result, err);
+  if (st == ODAI_OK) st = fill_result(pkt, used, d->max_results, result, err);
   odai_packet_unref(pkt);
   return st;
 }
