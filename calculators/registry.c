@@ -50,6 +50,9 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_rect_transformation,
     &odai_calc_detection_label_id_to_text,
     &odai_calc_detection_tracking,
+    &odai_calc_face_embedder,
+    &odai_calc_face_recognizer,
+    &odai_calc_face_detection_merge,
     /* render/ annotations */
     &odai_calc_detections_to_render_data,
     &odai_calc_annotation_overlay,
@@ -65,6 +68,8 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_switch_demux,
     &odai_calc_switch_mux,
     &odai_calc_alignment_points_to_detections,
+    /* doorbell/ */
+    &odai_calc_motion_gate, &odai_calc_visit_state, &odai_calc_doorbell_clip,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

@@ -53,6 +53,10 @@ extern const odai_calculator_def odai_calc_detections_to_rects;
 extern const odai_calculator_def odai_calc_rect_transformation;
 extern const odai_calculator_def odai_calc_detection_label_id_to_text;
 extern const odai_calculator_def odai_calc_detection_tracking;
+/* calculators/face/ */
+extern const odai_calculator_def odai_calc_face_embedder;
+extern const odai_calculator_def odai_calc_face_recognizer;
+extern const odai_calculator_def odai_calc_face_detection_merge;
 /* calculators/render/ */
 extern const odai_calculator_def odai_calc_detections_to_render_data;
 extern const odai_calculator_def odai_calc_annotation_overlay;
@@ -91,5 +95,8 @@ extern const odai_calculator_def odai_calc_image_cropping;
 extern const odai_calculator_def odai_calc_image_properties;
 extern const odai_calculator_def odai_calc_to_image;
 extern const odai_calculator_def odai_calc_from_image;
+
+/* calculators/doorbell/ */
+extern const odai_calculator_def odai_calc_motion_gate, odai_calc_visit_state, odai_calc_doorbell_clip;
 
 #endif /* ODAI_CALCULATORS_REGISTRY_H */

@@ -138,6 +138,32 @@ static void float_vector_destroy(void *p) {
 
 static void plain_free(void *p) { free(p); }
 
+odai_embeddings *odai_embeddings_create(size_t count) {
+  odai_embeddings *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  size_t n = count ? count : 1;
+  e->items = calloc(n, sizeof *e->items);
+  e->skip_reasons = calloc(n, sizeof *e->skip_reasons);
+  if (!e->items || !e->skip_reasons) {
+    free(e->items);
+    free(e->skip_reasons);
+    free(e);
+    return NULL;
+  }
+  e->count = count;
+  return e;
+}
+
+void odai_embeddings_free(odai_embeddings *e) {
+  if (!e) return;
+  for (size_t i = 0; i < e->count; i++) odai_embedding_free(e->items[i]);
+  free(e->items);
+  free(e->skip_reasons);
+  free(e);
+}
+
+static void embeddings_destroy(void *p) { odai_embeddings_free(p); }
+
 const odai_type odai_type_image = {"odai.Image", image_destroy, image_clone, image_print};
 const odai_type odai_type_tensors = {"odai.Tensors", tensors_destroy, tensors_clone, tensors_print};
 const odai_type odai_type_detections = {"odai.Detections", detections_destroy, detections_clone,
@@ -150,6 +176,7 @@ const odai_type odai_type_landmarks = {"odai.Landmarks", landmarks_destroy, NULL
 const odai_type odai_type_render_data = {"odai.RenderData", render_destroy, NULL, NULL};
 const odai_type odai_type_float_vector = {"odai.FloatVector", float_vector_destroy, NULL, NULL};
 const odai_type odai_type_image_size = {"odai.ImageSize", plain_free, NULL, NULL};
+const odai_type odai_type_embeddings = {"odai.Embeddings", embeddings_destroy, NULL, NULL};
 
 static odai_packet *make(const odai_type *type, void *payload, odai_timestamp ts) {
   if (!payload) return NULL;
@@ -184,6 +211,9 @@ odai_packet *odai_packet_new_norm_rects(odai_norm_rects *r, odai_timestamp ts) {
 odai_packet *odai_packet_new_float_vector(odai_float_vector *v, odai_timestamp ts) {
   return make(&odai_type_float_vector, v, ts);
 }
+odai_packet *odai_packet_new_embeddings(odai_embeddings *e, odai_timestamp ts) {
+  return make(&odai_type_embeddings, e, ts);
+}
 odai_packet *odai_packet_new_image_size(int width, int height, odai_timestamp ts) {
   odai_image_size *s = malloc(sizeof *s);
   if (!s) return NULL;
@@ -213,12 +243,16 @@ const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt) {
 const odai_norm_rects *odai_packet_norm_rects(const odai_packet *pkt) {
   return pkt ? odai_packet_get(pkt, &odai_type_norm_rects) : NULL;
 }
+const odai_embeddings *odai_packet_embeddings(const odai_packet *pkt) {
+  return pkt ? odai_packet_get(pkt, &odai_type_embeddings) : NULL;
+}
 
 void odai_packet_types_register(void) {
   static atomic_int done;
   if (atomic_exchange(&done, 1)) return;
   const odai_type *all[] = {&odai_type_image,      &odai_type_tensors,     &odai_type_detections,
                             &odai_type_rect, &odai_type_norm_rect,  &odai_type_norm_rects,  &odai_type_landmarks,
-                            &odai_type_render_data, &odai_type_float_vector, &odai_type_image_size};
+                            &odai_type_render_data, &odai_type_float_vector, &odai_type_image_size,
+                            &odai_type_embeddings};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) odai_type_register(all[i], NULL);
 }

@@ -14,6 +14,7 @@
  * | odai_type_render_data   | "odai.RenderData"      | odai_render_data *          |
  * | odai_type_float_vector  | "odai.FloatVector"     | odai_float_vector *         |
  * | odai_type_image_size    | "odai.ImageSize"       | odai_image_size *           |
+ * | odai_type_embeddings    | "odai.Embeddings"      | odai_embeddings *           |
  *
  * Segmentation masks are images of format ODAI_PIXEL_F32.
  * The makers below take ownership of the payload (transfer full, also on
@@ -23,6 +24,7 @@
 
 #include "odai/common.h"
 #include "odai/detection.h"
+#include "odai/embedding.h"
 #include "odai/image.h"
 #include "odai/packet.h"
 #include "odai/tensors.h"
@@ -41,6 +43,23 @@ typedef struct odai_image_size {
   int width, height;
 } odai_image_size;
 
+/* One embedding slot per detection of the DETECTIONS packet with the same
+ * timestamp, in the same order (FaceEmbedderCalculator's EMBEDDINGS).
+ * items[i] == NULL means detection i has no embedding: it was skipped, and
+ * skip_reasons[i] says why ("too small: eye distance 7.5 px < 10", "no
+ * keypoints", ...); for an embedded face skip_reasons[i] is "". */
+#define ODAI_EMBEDDING_REASON_MAX 96
+typedef struct odai_embeddings {
+  size_t count;
+  odai_embedding **items;                        /* owned, count slots, NULL = skipped */
+  char (*skip_reasons)[ODAI_EMBEDDING_REASON_MAX]; /* owned, count slots */
+} odai_embeddings;
+
+/* count empty slots (all NULL, reasons ""). Transfer full; NULL on ENOMEM. */
+ODAI_API odai_embeddings *odai_embeddings_create(size_t count);
+/* Frees the list and every embedding in it; NULL is a no-op. */
+ODAI_API void odai_embeddings_free(odai_embeddings *e);
+
 ODAI_API extern const odai_type odai_type_image;
 ODAI_API extern const odai_type odai_type_tensors;
 ODAI_API extern const odai_type odai_type_detections;
@@ -51,6 +70,7 @@ ODAI_API extern const odai_type odai_type_landmarks;
 ODAI_API extern const odai_type odai_type_render_data;
 ODAI_API extern const odai_type odai_type_float_vector;
 ODAI_API extern const odai_type odai_type_image_size;
+ODAI_API extern const odai_type odai_type_embeddings;
 
 #define ODAI_TYPE_IMAGE (&odai_type_image)
 #define ODAI_TYPE_TENSORS (&odai_type_tensors)
@@ -62,6 +82,7 @@ ODAI_API extern const odai_type odai_type_image_size;
 #define ODAI_TYPE_RENDER_DATA (&odai_type_render_data)
 #define ODAI_TYPE_FLOAT_VECTOR (&odai_type_float_vector)
 #define ODAI_TYPE_IMAGE_SIZE (&odai_type_image_size)
+#define ODAI_TYPE_EMBEDDINGS (&odai_type_embeddings)
 
 /* Packet makers (transfer full of the payload; the packet gets timestamp ts). */
 ODAI_API odai_packet *odai_packet_new_image(odai_image *img, odai_timestamp ts);
@@ -73,6 +94,7 @@ ODAI_API odai_packet *odai_packet_new_norm_rect(odai_norm_rect *r, odai_timestam
 ODAI_API odai_packet *odai_packet_new_norm_rects(odai_norm_rects *r, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_float_vector(odai_float_vector *v, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_image_size(int width, int height, odai_timestamp ts);
+ODAI_API odai_packet *odai_packet_new_embeddings(odai_embeddings *e, odai_timestamp ts);
 
 /* Typed getters: the payload, or NULL when pkt is NULL or of another type
  * (transfer none). */
@@ -83,6 +105,7 @@ ODAI_API const odai_render_data *odai_packet_render_data(const odai_packet *pkt)
 ODAI_API const odai_rect *odai_packet_rect(const odai_packet *pkt);
 ODAI_API const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt);
 ODAI_API const odai_norm_rects *odai_packet_norm_rects(const odai_packet *pkt);
+ODAI_API const odai_embeddings *odai_packet_embeddings(const odai_packet *pkt);
 
 /* Register all of the above with odai_type_register (idempotent; the
  * calculator registry calls it once). */
