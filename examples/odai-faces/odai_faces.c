@@ -1,12 +1,14 @@
 /* examples/odai-faces/odai_faces.c: the odai-faces command: manage a face
  * gallery (keygen, create, list, remove, rename, export, import, threshold,
- * calibrate) through the public gallery API. enroll/identify/verify/reject
- * need the face detector and embedder graph and are not wired yet. */
+ * calibrate) through the public gallery API, and enroll/identify/verify/
+ * reject faces of photos through odai's face graph (face_graph.c: the same
+ * calculators as configs/face_recognition.pbtxt). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "face_graph.h"
 #include "odai/gallery.h"
 
 static const char *k_usage =
@@ -26,14 +28,25 @@ static const char *k_usage =
     "                                      genuine/impostor similarities of the enrolled\n"
     "                                      faces; proposes (and stores) a threshold for\n"
     "                                      the false-accept rate RATE (default 0.001)\n"
-    "  enroll GALLERY NAME IMAGE... | identify GALLERY IMAGE... | verify IMAGE1 IMAGE2 |\n"
-    "  reject GALLERY NAME IMAGE           not yet available (need the face graph)\n"
+    "  enroll GALLERY NAME IMAGE... [--largest]\n"
+    "                                      add the face of each photo to NAME (the\n"
+    "                                      gallery is created when missing); a photo\n"
+    "                                      with no face, or several without --largest,\n"
+    "                                      is refused and nothing is stored\n"
+    "  identify GALLERY IMAGE...           each face: name or unknown, similarity, box\n"
+    "  verify IMAGE1 IMAGE2 [--threshold T | --gallery GALLERY]\n"
+    "                                      similarity of the largest faces, same/different\n"
+    "                                      at T (default the gallery's, else 0.55)\n"
+    "  reject GALLERY NAME IMAGE [--largest]   store the face as \"not NAME\"\n"
     "--key: the gallery's key file (encrypted galleries); --wait: how long a\n"
-    "writer waits for another one to finish (ms, default 2000).\n"
-    "Exit status: 0 done, 1 failed, 2 usage error or not available.\n";
+    "writer waits for another one to finish (ms, default 2000); --json: JSON\n"
+    "output (list, identify, verify); --model FILE: the MobileFaceNet model\n"
+    "(default MobileFaceNet.tflite in the model directories).\n"
+    "Exit status: 0 done, 1 failed, 2 usage error.\n";
 
 typedef struct cli {
   const char *key;
+  const char *model;
   int wait_ms;
   bool json;
 } cli;
@@ -289,14 +302,242 @@ static int cmd_calibrate(const cli *c, int argc, char **argv) {
   return rc;
 }
 
+/* ---- face commands (through the face graph) ---- */
+
+/* The one face of a photo to enroll/reject: refuses no face, several faces
+ * (unless largest) and faces skipped for quality. *emb is transfer full. */
+static int one_face(face_graph *fg, const char *path, bool largest, odai_embedding **emb) {
+  face_result r;
+  odai_error err;
+  *emb = NULL;
+  if (face_graph_run_file(fg, path, &r, &err) != ODAI_OK) return fail(path, &err);
+  int rc = 1;
+  if (r.count == 0) {
+    fprintf(stderr, "odai-faces: %s: no face found\n", path);
+  } else if (r.count > 1 && !largest) {
+    fprintf(stderr, "odai-faces: %s: %zu faces found; use --largest to take the largest\n", path,
+            r.count);
+  } else {
+    face_hit *h = &r.faces[face_result_largest(&r)];
+    if (!h->embedding) {
+      fprintf(stderr, "odai-faces: %s: face not usable: %s\n", path, h->reason);
+    } else {
+      *emb = h->embedding;
+      h->embedding = NULL;
+      rc = 0;
+    }
+  }
+  face_result_fini(&r);
+  return rc;
+}
+
+static int open_face_graph(const cli *c, const char *gallery, face_graph **fg) {
+  odai_error err;
+  if (face_graph_open(c->model, gallery, c->key, true, fg, &err) != ODAI_OK)
+    return fail("face graph", &err);
+  return 0;
+}
+
+/* Split off the flags this command knows; the rest stay positional. */
+static int take_flags(int argc, char **argv, bool *largest, const char **threshold,
+                      const char **gallery, char **pos, int *npos) {
+  *npos = 0;
+  for (int i = 0; i < argc; i++) {
+    if (largest && !strcmp(argv[i], "--largest")) {
+      *largest = true;
+    } else if (threshold && !strcmp(argv[i], "--threshold") && i + 1 < argc) {
+      *threshold = argv[++i];
+    } else if (gallery && !strcmp(argv[i], "--gallery") && i + 1 < argc) {
+      *gallery = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+      return -1;
+    } else {
+      pos[(*npos)++] = argv[i];
+    }
+  }
+  return 0;
+}
+
+static int cmd_enroll(const cli *c, int argc, char **argv) {
+  bool largest = false;
+  char **pos = calloc((size_t)argc + 1, sizeof *pos);
+  int n = 0, rc = 1;
+  face_graph *fg = NULL;
+  odai_embedding **embs = NULL;
+  odai_gallery *g = NULL;
+  if (!pos) return 1;
+  if (take_flags(argc, argv, &largest, NULL, NULL, pos, &n) || n < 3) {
+    rc = usage("enroll GALLERY NAME IMAGE... [--largest]");
+    goto done;
+  }
+  int nimg = n - 2;
+  if (!(embs = calloc((size_t)nimg, sizeof *embs))) goto done;
+  if (open_face_graph(c, NULL, &fg)) goto done;
+  for (int i = 0; i < nimg; i++)
+    if (one_face(fg, pos[2 + i], largest, &embs[i])) goto done; /* nothing stored */
+  odai_gallery_options o = {.key_path = c->key, .create_if_missing = true,
+                            .model_id = embs[0]->model_id, .dim = embs[0]->dim,
+                            .lock_timeout_ms = c->wait_ms};
+  odai_error err;
+  if (odai_gallery_open(pos[0], &o, &g, &err) != ODAI_OK) {
+    rc = fail(pos[0], &err);
+    goto done;
+  }
+  for (int i = 0; i < nimg; i++)
+    if (odai_gallery_add(g, pos[1], embs[i], &err) != ODAI_OK) {
+      rc = fail(pos[1], &err);
+      goto done;
+    }
+  rc = save_close(g, pos[0]);
+  g = NULL;
+  if (rc == 0) printf("enrolled %d face%s as %s\n", nimg, nimg == 1 ? "" : "s", pos[1]);
+done:
+  odai_gallery_close(g);
+  if (embs)
+    for (int i = 0; i < n - 2; i++) odai_embedding_free(embs[i]);
+  free(embs);
+  face_graph_close(fg);
+  free(pos);
+  return rc;
+}
+
+static int cmd_reject(const cli *c, int argc, char **argv) {
+  bool largest = false;
+  char *pos[3];
+  int n = 0;
+  if (argc > 4 || take_flags(argc, argv, &largest, NULL, NULL, pos, &n) || n != 3)
+    return usage("reject GALLERY NAME IMAGE [--largest]");
+  face_graph *fg = NULL;
+  odai_embedding *e = NULL;
+  odai_gallery *g = NULL;
+  int rc = 1;
+  if (open_face_graph(c, NULL, &fg) || one_face(fg, pos[2], largest, &e)) goto done;
+  if (open_gallery(c, pos[0], true, &g)) goto done;
+  odai_error err;
+  if (odai_gallery_add_negative(g, pos[1], e, &err) != ODAI_OK) {
+    rc = fail(pos[1], &err);
+    goto done;
+  }
+  rc = save_close(g, pos[0]);
+  g = NULL;
+  if (rc == 0) printf("stored a negative for %s: this face is not %s\n", pos[1], pos[1]);
+done:
+  odai_gallery_close(g);
+  odai_embedding_free(e);
+  face_graph_close(fg);
+  return rc;
+}
+
+static void print_box(const odai_detection *d) {
+  printf("{\"xmin\": %.4f, \"ymin\": %.4f, \"width\": %.4f, \"height\": %.4f}", d->xmin,
+         d->ymin, d->width, d->height);
+}
+
+static int cmd_identify(const cli *c, int argc, char **argv) {
+  if (argc < 2) return usage("identify GALLERY IMAGE...");
+  face_graph *fg = NULL;
+  /* Check the gallery (and key) first for a clear message. */
+  odai_gallery *g = NULL;
+  if (open_gallery(c, argv[0], false, &g)) return 1;
+  odai_gallery_close(g);
+  if (open_face_graph(c, argv[0], &fg)) return 1;
+  int rc = 0;
+  for (int i = 1; i < argc; i++) {
+    face_result r;
+    odai_error err;
+    if (face_graph_run_file(fg, argv[i], &r, &err) != ODAI_OK) {
+      rc = fail(argv[i], &err);
+      continue;
+    }
+    if (c->json) {
+      printf("{\"image\": ");
+      json_str(argv[i]);
+      printf(", \"faces\": [");
+    } else {
+      printf("%s: %zu face%s\n", argv[i], r.count, r.count == 1 ? "" : "s");
+    }
+    for (size_t k = 0; k < r.count; k++) {
+      const face_hit *h = &r.faces[k];
+      const odai_detection *d = &h->det;
+      if (c->json) {
+        printf("%s{\"identity\": ", k ? ", " : "");
+        if (h->embedding) {
+          json_str(d->identity);
+          printf(", \"similarity\": %.4f", d->identity_similarity);
+        } else {
+          printf("null, \"skipped\": ");
+          json_str(h->reason);
+        }
+        printf(", \"score\": %.4f, \"box\": ", d->score);
+        print_box(d);
+        printf("}");
+      } else if (h->embedding) {
+        printf("  %-20s similarity %.4f  box x %.3f y %.3f w %.3f h %.3f\n", d->identity,
+               d->identity_similarity, d->xmin, d->ymin, d->width, d->height);
+      } else {
+        printf("  (skipped: %s)  box x %.3f y %.3f w %.3f h %.3f\n", h->reason, d->xmin, d->ymin,
+               d->width, d->height);
+      }
+    }
+    if (c->json) printf("]}\n");
+    face_result_fini(&r);
+  }
+  face_graph_close(fg);
+  return rc;
+}
+
+static int cmd_verify(const cli *c, int argc, char **argv) {
+  const char *tstr = NULL, *gpath = NULL;
+  char *pos[2];
+  int n = 0;
+  if (argc > 4 || take_flags(argc, argv, NULL, &tstr, &gpath, pos, &n) || n != 2)
+    return usage("verify IMAGE1 IMAGE2 [--threshold T | --gallery GALLERY]");
+  float t = ODAI_GALLERY_DEFAULT_THRESHOLD;
+  if (tstr) {
+    char *end;
+    t = strtof(tstr, &end);
+    if (*end || !(t >= -1 && t <= 1)) return usage("verify: --threshold wants a number in [-1, 1]");
+  } else if (gpath) {
+    odai_gallery *g;
+    if (open_gallery(c, gpath, false, &g)) return 1;
+    t = odai_gallery_threshold(g);
+    odai_gallery_close(g);
+  }
+  face_graph *fg = NULL;
+  odai_embedding *a = NULL, *b = NULL;
+  int rc = 1;
+  if (open_face_graph(c, NULL, &fg) || one_face(fg, pos[0], true, &a) ||
+      one_face(fg, pos[1], true, &b))
+    goto done;
+  float sim;
+  odai_error err;
+  if (odai_embedding_cosine(a, b, &sim, &err) != ODAI_OK) {
+    rc = fail("verify", &err);
+    goto done;
+  }
+  const char *verdict = sim >= t ? "same" : "different";
+  if (c->json)
+    printf("{\"similarity\": %.4f, \"threshold\": %.4f, \"verdict\": \"%s\"}\n", sim, t, verdict);
+  else
+    printf("similarity %.4f: %s person (threshold %.4f)\n", sim, verdict, t);
+  rc = 0;
+done:
+  odai_embedding_free(a);
+  odai_embedding_free(b);
+  face_graph_close(fg);
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  cli c = {.key = NULL, .wait_ms = 2000, .json = false};
+  cli c = {.key = NULL, .model = NULL, .wait_ms = 2000, .json = false};
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (!strcmp(argv[i], "--key") && i + 1 < argc) {
       c.key = argv[++i];
     } else if (!strcmp(argv[i], "--wait") && i + 1 < argc) {
       c.wait_ms = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+      c.model = argv[++i];
     } else if (!strcmp(argv[i], "--json")) {
       c.json = true;
     } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -319,12 +560,9 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "import")) return cmd_import(&c, n, rest);
   if (!strcmp(cmd, "threshold")) return cmd_threshold(&c, n, rest);
   if (!strcmp(cmd, "calibrate")) return cmd_calibrate(&c, n, rest);
-  if (!strcmp(cmd, "enroll") || !strcmp(cmd, "identify") || !strcmp(cmd, "verify") ||
-      !strcmp(cmd, "reject")) {
-    /* TODO(issue 7): detection + alignment + MobileFaceNet embedding graph. */
-    fprintf(stderr, "odai-faces: '%s' is not yet available (needs the face detection and "
-                    "embedding pipeline)\n", cmd);
-    return 2;
-  }
+  if (!strcmp(cmd, "enroll")) return cmd_enroll(&c, n, rest);
+  if (!strcmp(cmd, "identify")) return cmd_identify(&c, n, rest);
+  if (!strcmp(cmd, "verify")) return cmd_verify(&c, n, rest);
+  if (!strcmp(cmd, "reject")) return cmd_reject(&c, n, rest);
   return usage("unknown command");
 }
