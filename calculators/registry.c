@@ -70,6 +70,7 @@ static const odai_calculator_def *const k_builtin[] = {
     &odai_calc_alignment_points_to_detections,
     /* doorbell/ */
     &odai_calc_motion_gate, &odai_calc_visit_state, &odai_calc_doorbell_clip,
+    &odai_calc_detections_fill,
 };
 
 const odai_calculator_def *const *odai_builtin_calculators(size_t *n) {

@@ -97,6 +97,7 @@ extern const odai_calculator_def odai_calc_to_image;
 extern const odai_calculator_def odai_calc_from_image;
 
 /* calculators/doorbell/ */
-extern const odai_calculator_def odai_calc_motion_gate, odai_calc_visit_state, odai_calc_doorbell_clip;
+extern const odai_calculator_def odai_calc_motion_gate, odai_calc_visit_state, odai_calc_doorbell_clip,
+    odai_calc_detections_fill;
 
 #endif /* ODAI_CALCULATORS_REGISTRY_H */

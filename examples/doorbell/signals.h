@@ -1,0 +1,16 @@
+/* examples/doorbell/signals.h: SIGINT/SIGTERM ask the capture loop to stop
+ * (then every file is flushed and closed in order); SIGPIPE is ignored (a
+ * hook that does not read its input). */
+#ifndef ODAI_DOORBELL_SIGNALS_H
+#define ODAI_DOORBELL_SIGNALS_H
+
+#include <stdbool.h>
+
+void db_signals_install(void);
+bool db_stop_requested(void);
+/* The signal that asked to stop (0 if none). */
+int db_stop_signal(void);
+/* Ask to stop from the program itself (e.g. the preview window closed). */
+void db_request_stop(void);
+
+#endif
