@@ -35,13 +35,13 @@ static double now_us(void) {
 
 static void bench_decode(int full) {
   odai_ssd_anchor_options ao;
-  odai_decode_options d;
+  odai_ssd_decode_options d;
   if (full) {
     odai_ssd_anchor_options_face_full_range(&ao);
-    odai_decode_options_face_full_range(&d);
+    odai_ssd_decode_options_face_full_range(&d);
   } else {
     odai_ssd_anchor_options_face_short_range(&ao);
-    odai_decode_options_face_short_range(&d);
+    odai_ssd_decode_options_face_short_range(&d);
   }
   odai_anchors a = {0};
   odai_ssd_anchors_generate(&ao, &a, NULL);

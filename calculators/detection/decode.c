@@ -8,14 +8,14 @@
 
 #include "detection_ops.h"
 
-void odai_decode_options_init(odai_decode_options *o) {
+void odai_ssd_decode_options_init(odai_ssd_decode_options *o) {
   memset(o, 0, sizeof(*o));
   o->num_values_per_keypoint = 2;
   o->max_results = -1;
 }
 
-static void face_common(odai_decode_options *o) {
-  odai_decode_options_init(o);
+static void face_common(odai_ssd_decode_options *o) {
+  odai_ssd_decode_options_init(o);
   o->num_classes = 1;
   o->num_coords = 16;
   o->box_coord_offset = 0;
@@ -29,21 +29,21 @@ static void face_common(odai_decode_options *o) {
   o->has_min_score_thresh = true;
 }
 
-void odai_decode_options_face_short_range(odai_decode_options *o) {
+void odai_ssd_decode_options_face_short_range(odai_ssd_decode_options *o) {
   face_common(o);
   o->num_boxes = 896;
   o->x_scale = o->y_scale = o->w_scale = o->h_scale = 128.0f;
   o->min_score_thresh = 0.5f;
 }
 
-void odai_decode_options_face_full_range(odai_decode_options *o) {
+void odai_ssd_decode_options_face_full_range(odai_ssd_decode_options *o) {
   face_common(o);
   o->num_boxes = 2304;
   o->x_scale = o->y_scale = o->w_scale = o->h_scale = 192.0f;
   o->min_score_thresh = 0.6f;
 }
 
-void odai_decode_options_pose_detection(odai_decode_options *o) {
+void odai_ssd_decode_options_pose_detection(odai_ssd_decode_options *o) {
   face_common(o);
   o->num_boxes = 2254;
   o->num_coords = 12;
@@ -52,7 +52,7 @@ void odai_decode_options_pose_detection(odai_decode_options *o) {
   o->min_score_thresh = 0.5f;
 }
 
-void odai_decode_options_palm_detection(odai_decode_options *o) {
+void odai_ssd_decode_options_palm_detection(odai_ssd_decode_options *o) {
   face_common(o);
   o->num_boxes = 2016;
   o->num_coords = 18;
@@ -61,7 +61,7 @@ void odai_decode_options_palm_detection(odai_decode_options *o) {
   o->min_score_thresh = 0.5f;
 }
 
-odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *err) {
+odai_status odai_ssd_decode_options_check(const odai_ssd_decode_options *o, odai_error *err) {
   if (!o) return odai_error_set(err, ODAI_E_INVALID, "TensorsToDetections: NULL options");
   if (o->num_classes <= 0 || o->num_boxes <= 0 || o->num_coords <= 0)
     return odai_error_set(err, ODAI_E_INVALID,
@@ -103,7 +103,7 @@ odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *
   return ODAI_OK;
 }
 
-static bool class_allowed(const odai_decode_options *o, int c) {
+static bool class_allowed(const odai_ssd_decode_options *o, int c) {
   if (o->num_allow_classes) {
     for (int i = 0; i < o->num_allow_classes; i++)
       if (o->allow_classes[i] == c) return true;
@@ -114,12 +114,12 @@ static bool class_allowed(const odai_decode_options *o, int c) {
   return true;
 }
 
-static odai_box_format box_format(const odai_decode_options *o) {
+static odai_box_format box_format(const odai_ssd_decode_options *o) {
   if (o->has_box_format) return o->box_format;
   return o->reverse_output_order ? ODAI_BOX_FORMAT_XYWH : ODAI_BOX_FORMAT_YXHW;
 }
 
-static float activate(const odai_decode_options *o, float s) {
+static float activate(const odai_ssd_decode_options *o, float s) {
   if (o->sigmoid_score) {
     if (o->has_score_clipping_thresh) {
       if (s < -o->score_clipping_thresh) s = -o->score_clipping_thresh;
@@ -130,11 +130,11 @@ static float activate(const odai_decode_options *o, float s) {
   return s;
 }
 
-odai_status odai_decode_detections(const odai_decode_options *o, const float *raw_boxes,
+odai_status odai_decode_detections(const odai_ssd_decode_options *o, const float *raw_boxes,
                                    size_t raw_boxes_len, const float *raw_scores,
                                    size_t raw_scores_len, const odai_anchor *anchors,
                                    size_t num_anchors, odai_detections *out, odai_error *err) {
-  odai_status st = odai_decode_options_check(o, err);
+  odai_status st = odai_ssd_decode_options_check(o, err);
   if (st != ODAI_OK) return st;
   if (!raw_boxes || !raw_scores || !anchors || !out)
     return odai_error_set(err, ODAI_E_INVALID, "TensorsToDetections: NULL input");

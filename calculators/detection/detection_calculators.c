@@ -132,7 +132,7 @@ const odai_calculator_def odai_calc_ssd_anchors = {
 #define T2D_OPTS "mediapipe.TensorsToDetectionsCalculatorOptions"
 
 typedef struct t2d_state {
-  odai_decode_options opt;
+  odai_ssd_decode_options opt;
   int box_idx[4]; /* ymin, xmin, ymax, xmax for post-processed models */
 } t2d_state;
 
@@ -153,8 +153,8 @@ static odai_status t2d_contract(odai_contract *c) {
 static odai_status t2d_open(odai_calc_ctx *ctx) {
   t2d_state *s = odai_calc_state(ctx);
   const odai_options *o = odai_calc_options(ctx);
-  odai_decode_options *d = &s->opt;
-  odai_decode_options_init(d);
+  odai_ssd_decode_options *d = &s->opt;
+  odai_ssd_decode_options_init(d);
   if (!odai_options_has(o, "num_classes") || !odai_options_has(o, "num_coords"))
     return odai_calc_error(ctx, ODAI_E_INVALID, "options need num_classes and num_coords");
   d->num_classes = (int32_t)odai_options_get_int(o, "num_classes", 0);
@@ -211,7 +211,7 @@ static odai_status t2d_postprocessed(odai_calc_ctx *ctx, t2d_state *s, const oda
                                      odai_detections *out) {
   const odai_tensor *bx = f32_tensor(t, 0), *cl = f32_tensor(t, 1), *sc = f32_tensor(t, 2),
                     *nt = f32_tensor(t, 3);
-  const odai_decode_options *d = &s->opt;
+  const odai_ssd_decode_options *d = &s->opt;
   if (!bx || !cl || !sc || !nt || odai_tensor_elements(nt) < 1)
     return odai_calc_error(ctx, ODAI_E_INVALID, "expected 4 float32 tensors");
   size_t cap = odai_tensor_elements(cl);

@@ -80,7 +80,7 @@ typedef enum odai_box_format {
   ODAI_BOX_FORMAT_XYXY = 3
 } odai_box_format;
 
-typedef struct odai_decode_options {
+typedef struct odai_ssd_decode_options {
   int32_t num_classes, num_boxes, num_coords;
   int32_t keypoint_coord_offset;
   int32_t num_keypoints;           /* default 0 */
@@ -100,21 +100,21 @@ typedef struct odai_decode_options {
   int32_t max_results; /* default -1 (no limit) */
   bool has_box_format;
   odai_box_format box_format;
-} odai_decode_options;
+} odai_ssd_decode_options;
 
-void odai_decode_options_init(odai_decode_options *o);
+void odai_ssd_decode_options_init(odai_ssd_decode_options *o);
 
 /* MediaPipe FaceDetectionShortRange / FullRange decoding presets
  * (min_score_thresh 0.5 / 0.6). */
-void odai_decode_options_face_short_range(odai_decode_options *o);
-void odai_decode_options_face_full_range(odai_decode_options *o);
+void odai_ssd_decode_options_face_short_range(odai_ssd_decode_options *o);
+void odai_ssd_decode_options_face_full_range(odai_ssd_decode_options *o);
 /* pose_detection: 12 coords, 4 keypoints; palm_detection: 18 coords, 7
  * keypoints (both min_score_thresh 0.5). */
-void odai_decode_options_pose_detection(odai_decode_options *o);
-void odai_decode_options_palm_detection(odai_decode_options *o);
+void odai_ssd_decode_options_pose_detection(odai_ssd_decode_options *o);
+void odai_ssd_decode_options_palm_detection(odai_ssd_decode_options *o);
 
 /* Check the options once (at open time): sizes, offsets, scales. */
-odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *err);
+odai_status odai_ssd_decode_options_check(const odai_ssd_decode_options *o, odai_error *err);
 
 /* Decode raw model outputs into detections appended to `out`:
  * raw_boxes holds num_boxes*num_coords floats, raw_scores num_boxes*
@@ -123,7 +123,7 @@ odai_status odai_decode_options_check(const odai_decode_options *o, odai_error *
  * min_score_thresh or with negative/NaN size are dropped. Boxes whose score
  * is clearly under the threshold are skipped before any exp() or box maths,
  * so decoding 2304 anchors costs a few microseconds. */
-odai_status odai_decode_detections(const odai_decode_options *o, const float *raw_boxes,
+odai_status odai_decode_detections(const odai_ssd_decode_options *o, const float *raw_boxes,
                                    size_t raw_boxes_len, const float *raw_scores,
                                    size_t raw_scores_len, const odai_anchor *anchors,
                                    size_t num_anchors, odai_detections *out, odai_error *err);

@@ -19,7 +19,7 @@ struct face_pipeline {
   odai_interpreter *det;
   odai_face_embedder *embedder;
   odai_anchors anchors;
-  odai_decode_options dopt;
+  odai_ssd_decode_options dopt;
   odai_nms_options nopt;
   odai_nms_scratch scratch;
   odai_face_embed_result res;
@@ -53,7 +53,7 @@ odai_status face_pipeline_open(const char *model_dir, face_pipeline **out, odai_
   odai_ssd_anchor_options ao;
   odai_ssd_anchor_options_face_full_range(&ao);
   if ((st = odai_ssd_anchors_generate(&ao, &fp->anchors, err)) != ODAI_OK) goto fail;
-  odai_decode_options_face_full_range(&fp->dopt);
+  odai_ssd_decode_options_face_full_range(&fp->dopt);
   odai_nms_options_init(&fp->nopt);
   fp->nopt.min_suppression_threshold = 0.3f;
   fp->nopt.overlap_type = ODAI_OVERLAP_INTERSECTION_OVER_UNION;

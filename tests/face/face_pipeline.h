@@ -22,7 +22,8 @@ odai_status face_pipeline_embed_file(face_pipeline *fp, const char *path, odai_e
                                      int *nfaces, char *quality_reason, odai_error *err);
 
 /* tests/face/face_read.c (kept apart: image_io.h and detection_ops.h both
- * define an odai_decode_options). RGB8, tightly packed; free() it. */
+ * defined an odai_decode_options each before the detection one became
+ * odai_ssd_decode_options). RGB8, tightly packed; free() it. */
 odai_status face_read_rgb8(const char *path, uint8_t **rgb, int *w, int *h, odai_error *err);
 
 #endif

@@ -62,22 +62,22 @@ static void test_full_range(void **state) {
 static void test_pose_palm(void **state) {
   (void)state;
   odai_ssd_anchor_options o;
-  odai_decode_options d;
+  odai_ssd_decode_options d;
   odai_anchors a = {0};
   odai_ssd_anchor_options_pose_detection(&o);
-  odai_decode_options_pose_detection(&d);
+  odai_ssd_decode_options_pose_detection(&d);
   assert_int_equal(odai_ssd_anchors_generate(&o, &a, NULL), ODAI_OK);
   assert_int_equal(a.count, 28 * 28 * 2 + 14 * 14 * 2 + 7 * 7 * 6);
   assert_int_equal(a.count, 2254);
   assert_int_equal(d.num_boxes, 2254);
-  assert_int_equal(odai_decode_options_check(&d, NULL), ODAI_OK);
+  assert_int_equal(odai_ssd_decode_options_check(&d, NULL), ODAI_OK);
   expect_anchor(&a, 2254 - 1, 6.5f / 7, 6.5f / 7, 1, 1);
   odai_ssd_anchor_options_palm_detection(&o);
-  odai_decode_options_palm_detection(&d);
+  odai_ssd_decode_options_palm_detection(&d);
   assert_int_equal(odai_ssd_anchors_generate(&o, &a, NULL), ODAI_OK);
   assert_int_equal(a.count, 2016);
   assert_int_equal(d.num_boxes, 2016);
-  assert_int_equal(odai_decode_options_check(&d, NULL), ODAI_OK);
+  assert_int_equal(odai_ssd_decode_options_check(&d, NULL), ODAI_OK);
   expect_anchor(&a, 0, 0.5f / 24, 0.5f / 24, 1, 1);
   odai_anchors_fini(&a);
 }

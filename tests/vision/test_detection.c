@@ -28,8 +28,8 @@ static odai_detection box(float x, float y, float w, float h, float score) {
 
 static void test_decode_face_layout(void **state) {
   (void)state;
-  odai_decode_options o;
-  odai_decode_options_face_short_range(&o);
+  odai_ssd_decode_options o;
+  odai_ssd_decode_options_face_short_range(&o);
   o.num_boxes = 3;
   odai_anchor anchors[3] = {{0.5f, 0.5f, 1, 1}, {0.25f, 0.25f, 1, 1}, {0.75f, 0.75f, 1, 1}};
   float boxes[3 * 16] = {0};
@@ -77,8 +77,8 @@ static void test_decode_face_layout(void **state) {
 static void test_decode_options(void **state) {
   (void)state;
   /* YXHW, exponential sizes, 3 classes, no sigmoid, flip, allow list. */
-  odai_decode_options o;
-  odai_decode_options_init(&o);
+  odai_ssd_decode_options o;
+  odai_ssd_decode_options_init(&o);
   o.num_classes = 3;
   o.num_boxes = 2;
   o.num_coords = 4;
@@ -123,17 +123,17 @@ static void test_decode_options(void **state) {
 
   /* Inconsistent options are refused. */
   o.num_keypoints = 2; /* num_coords would need 8 */
-  assert_int_equal(odai_decode_options_check(&o, NULL), ODAI_E_INVALID);
-  odai_decode_options_init(&o);
-  assert_int_equal(odai_decode_options_check(&o, NULL), ODAI_E_INVALID);
+  assert_int_equal(odai_ssd_decode_options_check(&o, NULL), ODAI_E_INVALID);
+  odai_ssd_decode_options_init(&o);
+  assert_int_equal(odai_ssd_decode_options_check(&o, NULL), ODAI_E_INVALID);
   odai_detections_fini(&out);
 }
 
 /* Negative sizes (a model's garbage) are dropped like MediaPipe does. */
 static void test_decode_negative_size(void **state) {
   (void)state;
-  odai_decode_options o;
-  odai_decode_options_init(&o);
+  odai_ssd_decode_options o;
+  odai_ssd_decode_options_init(&o);
   o.num_classes = 1;
   o.num_boxes = 1;
   o.num_coords = 4;

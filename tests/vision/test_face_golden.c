@@ -31,13 +31,13 @@ static float iou(const odai_detection *d, const ref_det *r) {
 static void run_case(const char *tflite_dir, const char *reg_file, const char *cls_file,
                      const char *mp_model, int full_range) {
   odai_ssd_anchor_options ao;
-  odai_decode_options dopt;
+  odai_ssd_decode_options dopt;
   if (full_range) {
     odai_ssd_anchor_options_face_full_range(&ao);
-    odai_decode_options_face_full_range(&dopt);
+    odai_ssd_decode_options_face_full_range(&dopt);
   } else {
     odai_ssd_anchor_options_face_short_range(&ao);
-    odai_decode_options_face_short_range(&dopt);
+    odai_ssd_decode_options_face_short_range(&dopt);
   }
   const size_t nb = (size_t)dopt.num_boxes;
   char rel[512];
