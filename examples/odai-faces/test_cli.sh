@@ -51,9 +51,10 @@ printf 'not a gallery' > "$d/bad"
 if "$tool" remove "$d/bad" x 2>"$d/err"; then fail "corrupt accepted"; fi
 grep -q 'magic' "$d/err" || fail "corrupt message"
 [ "$(cat "$d/bad")" = "not a gallery" ] || fail "corrupt file overwritten"
-# the commands that need the face graph say so
+# the face commands: usage errors exit 2; real photos: test_cli_faces.sh (media)
 set +e
-"$tool" enroll "$d/g" x img.jpg 2>/dev/null; [ $? = 2 ] || fail "enroll stub"
-"$tool" identify "$d/g" img.jpg 2>/dev/null; [ $? = 2 ] || fail "identify stub"
+"$tool" enroll "$d/g" x 2>/dev/null; [ $? = 2 ] || fail "enroll usage"
+"$tool" verify only-one.jpg 2>/dev/null; [ $? = 2 ] || fail "verify usage"
+"$tool" reject "$d/g" x 2>/dev/null; [ $? = 2 ] || fail "reject usage"
 set -e
 echo "odai-faces CLI: all checks passed"
