@@ -112,8 +112,9 @@ static odai_status fill_result(const odai_image_segmenter *s, const odai_packet 
   return ODAI_OK;
 }
 
-static void deliver(void *user, odai_status status, const odai_packet *pkt,
+static void deliver(void *user, odai_status status, const odai_packet *const *pkts,
                     const odai_image *image, int64_t ts) {
+  const odai_packet *pkt = pkts ? pkts[0] : NULL;
   odai_image_segmenter *s = user;
   odai_image_segmenter_result res;
   odai_error err;

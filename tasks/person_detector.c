@@ -98,8 +98,9 @@ static odai_status fill_result(const odai_packet *pkt, int64_t ts, int max_resul
   return ODAI_OK;
 }
 
-static void deliver(void *user, odai_status status, const odai_packet *pkt,
+static void deliver(void *user, odai_status status, const odai_packet *const *pkts,
                     const odai_image *image, int64_t ts) {
+  const odai_packet *pkt = pkts ? pkts[0] : NULL;
   odai_person_detector *pd = user;
   odai_person_detector_result res;
   /* The result borrows the packet's items: no copy on the callback path. */

@@ -168,15 +168,22 @@ struct odai_task_runner {
   odai_running_mode mode;
   odai_task_deliver_fn deliver;
   void *deliver_user;
+  const char *frame_name_stream;
+  int n_out;
   pthread_mutex_t call_mu; /* one detect call at a time */
   pthread_mutex_t mu;      /* everything below */
   int64_t last_ts;
   bool have_ts;
-  int64_t want_ts;     /* IMAGE/VIDEO: the frame being waited for */
-  odai_packet *result; /* its output */
-  flight *flights;     /* LIVE_STREAM admission slots */
+  int64_t want_ts;                             /* IMAGE/VIDEO: the frame waited for */
+  odai_packet *result[ODAI_TASK_MAX_OUTPUTS]; /* its outputs */
+  flight *flights; /* LIVE_STREAM admission slots */
   int max_in_flight, in_flight;
   uint64_t offered, processed, dropped;
+  /* LIVE_STREAM worker thread (live_worker) */
+  bool worker, stop;
+  pthread_t thread;
+  pthread_cond_t cv;
+  bool pending; /* flights[0] holds a frame the worker has not taken yet */
 };
 
 static void release_flight(odai_task_runner *r, flight *f) {
@@ -187,18 +194,26 @@ static void release_flight(odai_task_runner *r, flight *f) {
   r->processed++;
 }
 
-static odai_status on_output(void *user, const odai_packet *pkt) {
+static odai_status on_output(void *user, const odai_packet *pkt, int index);
+static odai_status on_output0(void *user, const odai_packet *pkt) { return on_output(user, pkt, 0); }
+static odai_status on_output1(void *user, const odai_packet *pkt) { return on_output(user, pkt, 1); }
+static odai_status on_output2(void *user, const odai_packet *pkt) { return on_output(user, pkt, 2); }
+static odai_status on_output3(void *user, const odai_packet *pkt) { return on_output(user, pkt, 3); }
+static const odai_packet_callback k_observers[ODAI_TASK_MAX_OUTPUTS] = {on_output0, on_output1,
+                                                                        on_output2, on_output3};
+
+static odai_status on_output(void *user, const odai_packet *pkt, int index) {
   odai_task_runner *r = user;
   int64_t ts = odai_packet_timestamp(pkt);
-  if (r->mode != ODAI_RUNNING_MODE_LIVE_STREAM) {
+  if (r->mode != ODAI_RUNNING_MODE_LIVE_STREAM || r->worker) {
     pthread_mutex_lock(&r->mu);
-    if (ts == r->want_ts && !r->result) r->result = odai_packet_ref(pkt);
+    if (ts == r->want_ts && !r->result[index]) r->result[index] = odai_packet_ref(pkt);
     pthread_mutex_unlock(&r->mu);
     return ODAI_OK;
   }
-  /* Outputs come in timestamp order: an admitted frame older than this one
-   * got no output (nothing detected upstream): deliver it empty. Then this
-   * frame's output. Callbacks run outside the lock. */
+  /* Observer-driven LIVE_STREAM (one output). Outputs come in timestamp
+   * order: an admitted frame older than this one got no output: deliver it
+   * empty. Then this frame's output. Callbacks run outside the lock. */
   for (;;) {
     pthread_mutex_lock(&r->mu);
     flight *oldest = NULL;
@@ -209,12 +224,38 @@ static odai_status on_output(void *user, const odai_packet *pkt) {
     pthread_mutex_unlock(&r->mu);
     if (!oldest) break;
     /* The slot stays used (and its image referenced) until delivered. */
-    r->deliver(r->deliver_user, ODAI_OK, oldest->ts == ts ? pkt : NULL, oldest->img, oldest->ts);
+    const odai_packet *pk[1] = {oldest->ts == ts ? pkt : NULL};
+    r->deliver(r->deliver_user, ODAI_OK, pk, oldest->img, oldest->ts);
     pthread_mutex_lock(&r->mu);
     release_flight(r, oldest);
     pthread_mutex_unlock(&r->mu);
   }
   return ODAI_OK;
+}
+
+static odai_status run_frame(odai_task_runner *r, odai_image *img, int64_t ts,
+                             odai_packet **out, odai_error *err);
+
+static void *worker_main(void *arg) {
+  odai_task_runner *r = arg;
+  pthread_mutex_lock(&r->mu);
+  for (;;) {
+    while (!r->pending && !r->stop) pthread_cond_wait(&r->cv, &r->mu);
+    if (!r->pending) break; /* stop and nothing left */
+    flight f = r->flights[0];
+    r->pending = false;
+    pthread_mutex_unlock(&r->mu);
+    odai_packet *out[ODAI_TASK_MAX_OUTPUTS] = {NULL};
+    odai_error err;
+    odai_status st = run_frame(r, f.img, f.ts, out, &err);
+    if (st == ODAI_OK) r->deliver(r->deliver_user, st, (const odai_packet *const *)out, f.img, f.ts);
+    for (int i = 0; i < r->n_out; i++) odai_packet_unref(out[i]);
+    pthread_mutex_lock(&r->mu);
+    release_flight(r, &r->flights[0]);
+    if (st != ODAI_OK) r->processed--;
+  }
+  pthread_mutex_unlock(&r->mu);
+  return NULL;
 }
 
 odai_status odai_task_runner_create(const odai_task_runner_config *c, odai_task_runner **out,
@@ -237,9 +278,18 @@ odai_status odai_task_runner_create(const odai_task_runner_config *c, odai_task_
   r->deliver = c->deliver;
   r->deliver_user = c->deliver_user;
   r->want_ts = INT64_MIN;
-  r->max_in_flight = c->max_in_flight > 0 ? c->max_in_flight : c->num_threads;
+  r->frame_name_stream = c->frame_name_stream;
+  r->worker = c->mode == ODAI_RUNNING_MODE_LIVE_STREAM && c->live_worker;
+  r->max_in_flight = r->worker ? 1 : c->max_in_flight > 0 ? c->max_in_flight : c->num_threads;
+  const char *outs[ODAI_TASK_MAX_OUTPUTS] = {c->output_stream};
+  r->n_out = 1;
+  if (c->n_outputs > 0) {
+    r->n_out = c->n_outputs > ODAI_TASK_MAX_OUTPUTS ? ODAI_TASK_MAX_OUTPUTS : c->n_outputs;
+    for (int i = 0; i < r->n_out; i++) outs[i] = c->outputs[i];
+  }
   pthread_mutex_init(&r->call_mu, NULL);
   pthread_mutex_init(&r->mu, NULL);
+  pthread_cond_init(&r->cv, NULL);
   odai_status st;
   if (c->mode == ODAI_RUNNING_MODE_LIVE_STREAM) {
     r->flights = calloc((size_t)r->max_in_flight, sizeof *r->flights);
@@ -253,13 +303,24 @@ odai_status odai_task_runner_create(const odai_task_runner_config *c, odai_task_
   st = odai_graph_create(c->config_text, strlen(c->config_text), src, &r->g, err);
   if (st != ODAI_OK) goto fail;
   st = odai_graph_set_num_threads(r->g, c->num_threads);
-  if (st == ODAI_OK) st = odai_graph_observe_output(r->g, c->output_stream, on_output, r);
-  if (st != ODAI_OK) {
-    odai_error_set(err, st, "%s: cannot observe '%s'", c->task_name, c->output_stream);
-    goto fail;
+  for (int i = 0; st == ODAI_OK && i < r->n_out; i++) {
+    st = odai_graph_observe_output(r->g, outs[i], k_observers[i], r);
+    if (st != ODAI_OK) odai_error_set(err, st, "%s: cannot observe '%s'", c->task_name, outs[i]);
   }
+  for (int i = 0; st == ODAI_OK && c->side_packets && c->side_packets[i]; i += 2) {
+    st = odai_graph_set_side_packet(r->g, c->side_packets[i],
+                                    odai_packet_new_string(c->side_packets[i + 1], ODAI_TS_UNSET));
+    if (st != ODAI_OK) odai_error_set(err, st, "%s: side packet '%s'", c->task_name, c->side_packets[i]);
+  }
+  if (st != ODAI_OK) goto fail;
   st = odai_graph_start(r->g, err);
   if (st != ODAI_OK) goto fail;
+  if (r->worker && pthread_create(&r->thread, NULL, worker_main, r) != 0) {
+    st = odai_error_set(err, ODAI_E_NOMEM, "%s: cannot start the task thread", c->task_name);
+    odai_graph_cancel(r->g);
+    odai_graph_wait_until_done(r->g, NULL);
+    goto fail;
+  }
   *out = r;
   return ODAI_OK;
 fail:
@@ -267,6 +328,7 @@ fail:
   free(r->flights);
   pthread_mutex_destroy(&r->call_mu);
   pthread_mutex_destroy(&r->mu);
+  pthread_cond_destroy(&r->cv);
   free(r);
   return st;
 }
@@ -282,10 +344,42 @@ static odai_status check_ts(odai_task_runner *r, int64_t ts, odai_error *err) {
   return ODAI_OK;
 }
 
+/* Feed one frame, wait until the graph is idle, take its outputs. Callers
+ * serialise (call_mu, or the LIVE_STREAM worker being the only feeder). */
+static odai_status run_frame(odai_task_runner *r, odai_image *img, int64_t ts,
+                             odai_packet **out, odai_error *err) {
+  pthread_mutex_lock(&r->mu);
+  r->want_ts = ts;
+  pthread_mutex_unlock(&r->mu);
+  odai_status st = ODAI_OK;
+  if (r->frame_name_stream) {
+    char name[40];
+    if (r->mode == ODAI_RUNNING_MODE_IMAGE) snprintf(name, sizeof name, "frame-%" PRId64, ts);
+    else snprintf(name, sizeof name, "video");
+    odai_packet *np = odai_packet_new_string(name, ts);
+    st = np ? odai_graph_add_packet(r->g, r->frame_name_stream, np) : ODAI_E_NOMEM;
+  }
+  odai_packet *pkt = st == ODAI_OK ? odai_packet_new_image(odai_image_ref(img), ts) : NULL;
+  if (st == ODAI_OK) st = pkt ? odai_graph_add_packet(r->g, "image", pkt) : ODAI_E_NOMEM;
+  if (st == ODAI_OK) st = odai_graph_wait_until_idle(r->g, err);
+  else if (st == ODAI_E_NOMEM) odai_error_set(err, st, "out of memory");
+  else odai_graph_last_error(r->g, err);
+  pthread_mutex_lock(&r->mu);
+  for (int i = 0; i < r->n_out; i++) {
+    out[i] = st == ODAI_OK ? r->result[i] : NULL;
+    if (st != ODAI_OK) odai_packet_unref(r->result[i]);
+    r->result[i] = NULL;
+  }
+  r->want_ts = INT64_MIN;
+  pthread_mutex_unlock(&r->mu);
+  if (st != ODAI_OK) odai_error_prefix(err, "%s: ", r->name);
+  return st;
+}
+
 odai_status odai_task_runner_process(odai_task_runner *r, odai_running_mode mode, odai_image *img,
                                      int64_t ts, odai_packet **out, int64_t *ts_out,
                                      odai_error *err) {
-  *out = NULL;
+  for (int i = 0; i < ODAI_TASK_MAX_OUTPUTS && i < (r ? r->n_out : 0); i++) out[i] = NULL;
   if (r->mode != mode)
     return odai_error_set(err, ODAI_E_INVALID, "%s: created in %s mode, called for %s mode",
                           r->name, odai_running_mode_name(r->mode), odai_running_mode_name(mode));
@@ -295,30 +389,16 @@ odai_status odai_task_runner_process(odai_task_runner *r, odai_running_mode mode
   if (mode == ODAI_RUNNING_MODE_IMAGE) ts = r->have_ts ? r->last_ts + 1 : 0;
   st = check_ts(r, ts, err);
   if (st != ODAI_OK) goto out;
-  pthread_mutex_lock(&r->mu);
-  r->offered++;
-  r->want_ts = ts;
-  pthread_mutex_unlock(&r->mu);
-  odai_packet *pkt = odai_packet_new_image(odai_image_ref(img), ts);
-  if (!pkt) {
-    st = odai_error_set(err, ODAI_E_NOMEM, "out of memory");
-    goto out;
-  }
   r->have_ts = true;
   r->last_ts = ts;
-  st = odai_graph_add_packet(r->g, "image", pkt);
-  if (st == ODAI_OK) st = odai_graph_wait_until_idle(r->g, err);
-  else odai_graph_last_error(r->g, err);
   pthread_mutex_lock(&r->mu);
-  *out = r->result;
-  r->result = NULL;
-  r->want_ts = INT64_MIN;
-  if (st == ODAI_OK) r->processed++;
+  r->offered++;
   pthread_mutex_unlock(&r->mu);
-  if (st != ODAI_OK) {
-    odai_packet_unref(*out);
-    *out = NULL;
-    odai_error_prefix(err, "%s: ", r->name);
+  st = run_frame(r, img, ts, out, err);
+  if (st == ODAI_OK) {
+    pthread_mutex_lock(&r->mu);
+    r->processed++;
+    pthread_mutex_unlock(&r->mu);
   }
   if (ts_out) *ts_out = ts;
 out:
@@ -358,6 +438,12 @@ odai_status odai_task_runner_send(odai_task_runner *r, odai_image *img, int64_t 
   f->ts = ts;
   f->img = odai_image_ref(img);
   r->in_flight++;
+  if (r->worker) { /* the task thread takes it from here */
+    r->pending = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    goto out;
+  }
   pthread_mutex_unlock(&r->mu);
   odai_packet *pkt = odai_packet_new_image(odai_image_ref(img), ts);
   st = pkt ? odai_graph_try_add_packet(r->g, "image", pkt) : ODAI_E_NOMEM;
@@ -370,7 +456,8 @@ odai_status odai_task_runner_send(odai_task_runner *r, odai_image *img, int64_t 
     pthread_mutex_unlock(&r->mu);
     if (st == ODAI_E_AGAIN) st = ODAI_OK;
     else if (st == ODAI_E_NOMEM) odai_error_set(err, st, "out of memory");
-    else if (odai_graph_last_error(r->g, err) == ODAI_OK) odai_error_set(err, st, "%s: graph refused the frame", r->name);
+    else if (odai_graph_last_error(r->g, err) == ODAI_OK)
+      odai_error_set(err, st, "%s: graph refused the frame", r->name);
     else odai_error_prefix(err, "%s: ", r->name);
   }
 out:
@@ -393,15 +480,23 @@ odai_task_stats odai_task_runner_stats(const odai_task_runner *r) {
 
 void odai_task_runner_destroy(odai_task_runner *r) {
   if (!r) return;
+  if (r->worker) { /* finish the frame in hand and the one waiting */
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thread, NULL);
+  }
   odai_graph_wait_until_done(r->g, NULL);
   /* Frames whose output never came (graph failure): release them. */
   if (r->flights)
     for (int i = 0; i < r->max_in_flight; i++)
       if (r->flights[i].used) release_flight(r, &r->flights[i]);
   odai_graph_destroy(r->g);
-  odai_packet_unref(r->result);
+  for (int i = 0; i < ODAI_TASK_MAX_OUTPUTS; i++) odai_packet_unref(r->result[i]);
   free(r->flights);
   pthread_mutex_destroy(&r->call_mu);
   pthread_mutex_destroy(&r->mu);
+  pthread_cond_destroy(&r->cv);
   free(r);
 }

@@ -48,18 +48,35 @@ odai_status odai_task_resolve_model(const char *path, const char *def, char *out
  * formats otherwise. */
 odai_status odai_task_check_image(const char *task, const odai_image *img, odai_error *err);
 
-/* LIVE_STREAM delivery: pkt (transfer none) is the output at ts, NULL with
- * status != OK on a graph failure; image is the frame (transfer none). */
-typedef void (*odai_task_deliver_fn)(void *user, odai_status status, const odai_packet *pkt,
-                                     const odai_image *image, int64_t ts);
+#define ODAI_TASK_MAX_OUTPUTS 4
+
+/* LIVE_STREAM delivery: pkts[i] (transfer none) is output i at ts, NULL when
+ * the graph produced none; image is the frame (transfer none). */
+typedef void (*odai_task_deliver_fn)(void *user, odai_status status,
+                                     const odai_packet *const *pkts, const odai_image *image,
+                                     int64_t ts);
 
 typedef struct odai_task_runner_config {
-  const char *task_name;     /* "face_detector": error prefixes */
-  const char *config_text;   /* NUL-terminated */
-  const char *output_stream; /* stream whose packet is the result */
+  const char *task_name;   /* "face_detector": error prefixes */
+  const char *config_text; /* NUL-terminated */
+  /* Streams whose packets make the result (output_stream = outputs[0] when
+   * n_outputs is 0). With the observer-driven LIVE_STREAM path, outputs[0]
+   * must have a packet for every frame. */
+  const char *output_stream;
+  const char *outputs[ODAI_TASK_MAX_OUTPUTS];
+  int n_outputs;
+  /* Optional second graph input fed with a string per frame: "frame-<ts>"
+   * in IMAGE mode (each image a scene of its own), "video" otherwise. */
+  const char *frame_name_stream;
+  /* Optional string side packets (NULL-terminated name, value pairs). */
+  const char *const *side_packets;
   int num_threads;
   odai_running_mode mode;
-  int max_in_flight;         /* LIVE_STREAM; <= 0: num_threads */
+  int max_in_flight; /* LIVE_STREAM; <= 0: num_threads */
+  /* LIVE_STREAM through a task thread that runs one frame at a time as in
+   * VIDEO mode (for graphs that may give no output for a frame); the
+   * callback then runs on that thread. */
+  bool live_worker;
   odai_task_deliver_fn deliver;
   void *deliver_user;
 } odai_task_runner_config;
@@ -69,8 +86,9 @@ typedef struct odai_task_runner odai_task_runner;
 odai_status odai_task_runner_create(const odai_task_runner_config *c, odai_task_runner **out,
                                     odai_error *err);
 /* IMAGE (ts ignored: the runner numbers frames) and VIDEO modes: feed the
- * frame, wait, and return the output packet at its timestamp (transfer
- * full; NULL when the graph produced none). *ts_out = the timestamp used. */
+ * frame, wait, and return the output packets at its timestamp (out[0..n
+ * outputs), transfer full; NULL when the graph produced none). *ts_out =
+ * the timestamp used. */
 odai_status odai_task_runner_process(odai_task_runner *r, odai_running_mode mode, odai_image *img,
                                      int64_t ts, odai_packet **out, int64_t *ts_out,
                                      odai_error *err);
