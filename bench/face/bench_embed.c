@@ -2,13 +2,18 @@
  * the 112x112 crop + MobileFaceNet input) and of the MobileFaceNet embedding
  * through odai's inference core, batch 2 (face + mirrored face, the file's
  * batch) and batch 1, on 1 and 2 threads; medians, with the model's FLOPs
- * and the achieved GFLOP/s. Usage: bench_embed [MODEL_DIR]. */
+ * and the achieved GFLOP/s; then the whole per-face path of
+ * FaceEmbedderCalculator (the embedder core: alignment + quality + model +
+ * normalisation) next to the model's roofline time (shared/MODEL_FACTS.md:
+ * ~219 GFLOP/s per core with AVX-512, ~109 with AVX2; 469 MFLOP per face,
+ * 959 MFLOP for the flip-sum batch of 2). Usage: bench_embed [MODEL_DIR]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "calculators/face/align.h"
+#include "calculators/face/embedder.h"
 #include "odai/inference.h"
 
 static double now_ms(void) {
@@ -99,6 +104,56 @@ int main(int argc, char **argv) {
     odai_interpreter_free(it);
   }
   odai_model_free(model);
+
+  /* The embedder core per face, as FaceEmbedderCalculator runs it. */
+  printf("\nper face through the embedder core (align + quality + MobileFaceNet + normalise):\n");
+  printf("%-22s %-8s %-12s %-26s %s\n", "mode", "threads", "median", "roofline AVX-512 / AVX2",
+         "of AVX-512 peak");
+  odai_image *im = NULL;
+  uint8_t *planes[1] = {img};
+  int strides[1] = {w * 3};
+  if (odai_image_wrap(w, h, ODAI_PIXEL_RGB8, planes, strides, false, NULL, NULL, &im) != ODAI_OK)
+    return 1;
+  odai_detection det;
+  odai_detection_init(&det);
+  det.num_keypoints = 4;
+  for (int i = 0; i < 4; i++) {
+    det.keypoints[i].x = kps[i][0] / (float)w;
+    det.keypoints[i].y = kps[i][1] / (float)h;
+  }
+  odai_face_embed_result *res = malloc(sizeof *res);
+  for (int flip = 1; flip >= 0; flip--) {
+    for (int threads = 1; threads <= 2; threads++) {
+      odai_face_embedder_options eo;
+      odai_face_embedder_options_init(&eo);
+      eo.model_path = model_path;
+      eo.flip_sum = flip;
+      eo.num_threads = threads;
+      eo.skip_low_quality = false;
+      odai_face_embedder *e = NULL;
+      if (odai_face_embedder_create(&eo, &e, &err) != ODAI_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+      }
+      odai_face_embedder_embed(e, im, &det, res, NULL); /* warm-up */
+      odai_embedding_free(res->embedding);
+      for (int r = 0; r < RUNS; r++) {
+        double t0 = now_ms();
+        odai_face_embedder_embed(e, im, &det, res, NULL);
+        t[r] = now_ms() - t0;
+        odai_embedding_free(res->embedding);
+      }
+      qsort(t, RUNS, sizeof *t, cmp_d);
+      double mflop = flip ? 959.0 : 469.0;
+      double roof512 = mflop / (219.0 * threads), roof2 = mflop / (109.0 * threads);
+      printf("%-22s %-8d %7.2f ms   %5.2f / %5.2f ms          %4.0f%%\n",
+             flip ? "flip-sum (batch 2)" : "one face (batch 1)", threads, t[RUNS / 2], roof512,
+             roof2, 100.0 * roof512 / t[RUNS / 2]);
+      odai_face_embedder_free(e);
+    }
+  }
+  free(res);
+  odai_image_unref(im);
   free(input);
   free(img);
   return 0;
