@@ -55,6 +55,7 @@ static odai_status mg_open(odai_calc_ctx *ctx) {
   s->min_changed_fraction = odai_options_get_double(o, "min_changed_fraction", 0.002);
   s->hold_us = odai_options_get_int(o, "hold_ms", 1500) * 1000;
   s->check_us = odai_options_get_int(o, "check_interval_ms", 500) * 1000;
+  s->last_motion_ts = INT64_MIN / 2; /* no motion seen yet: no hold */
   if (s->width < 8 || s->width > 640)
     return odai_calc_error(ctx, ODAI_E_INVALID, "width %d: expected 8..640", s->width);
   if (s->pixel_threshold < 0 || s->pixel_threshold > 255)
@@ -140,7 +141,7 @@ static odai_status mg_process(odai_calc_ctx *ctx) {
     if (!s->cur || !s->prev) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   }
   shrink(s, img);
-  bool motion = !s->have_prev;
+  bool motion = false; /* the first frame passes as a check, not as motion */
   if (s->have_prev) {
     int n = s->sw * s->sh, changed = 0;
     for (int i = 0; i < n; i++) {

@@ -53,6 +53,8 @@ typedef struct track_rec {
   vote votes[MAX_NAMES];
   report_state reported;
   char reported_name[ODAI_IDENTITY_MAX];
+  char streak_name[ODAI_IDENTITY_MAX]; /* label of the latest evaluated votes */
+  int streak;                          /* how many in a row */
 } track_rec;
 
 typedef struct best_view {
@@ -169,6 +171,13 @@ static void track_vote(track_rec *t, const odai_detection *d, int64_t ts) {
   t->frames++;
   t->last_ts = ts;
   if (!evaluated(d)) return;
+  const char *label = is_named(d) ? d->identity : "";
+  if (t->streak && !strcmp(t->streak_name, label)) {
+    t->streak++;
+  } else {
+    snprintf(t->streak_name, sizeof t->streak_name, "%s", label);
+    t->streak = 1;
+  }
   if (!is_named(d)) {
     t->unknown_votes++;
     return;
@@ -220,7 +229,16 @@ static void decide(visit_state *s, int64_t ts) {
     track_rec *t = &s->tracks[i];
     if (!t->used || t->reported == REP_IDENTIFIED) continue;
     const vote *v = top_vote(t);
-    if (v && v->count >= s->identify_frames && v->count >= t->unknown_votes) {
+    /* named: a majority of the track's evaluated frames, or the latest
+     * identify_frames in a row (a better view names someone first seen
+     * as unknown) */
+    if (t->streak >= s->identify_frames && t->streak_name[0]) {
+      for (int k = 0; k < MAX_NAMES; k++)
+        if (t->votes[k].count && !strcmp(t->votes[k].name, t->streak_name)) v = &t->votes[k];
+    }
+    if (v && v->count >= s->identify_frames &&
+        (v->count >= t->unknown_votes ||
+         (t->streak >= s->identify_frames && !strcmp(t->streak_name, v->name)))) {
       bool upgraded = t->reported == REP_UNKNOWN;
       t->reported = REP_IDENTIFIED;
       snprintf(t->reported_name, sizeof t->reported_name, "%s", v->name);

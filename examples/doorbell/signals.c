@@ -16,6 +16,7 @@ void db_signals_install(void) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails the write (EFBIG), it does not kill us */
 }
 
 bool db_stop_requested(void) { return g_stop != 0; }
