@@ -224,14 +224,18 @@ int odai_draw_text(const odai_canvas *c, int x, int y, const char *text, int sca
   if (scale > 64) scale = 64;
   const int w = odai_text_width(text, scale);
   if (!canvas_ok(c)) return w;
+  /* Beyond +-2^24 nothing can be visible (w < 2^21); also keeps x + w and
+   * y +- glyph sizes far from int overflow. */
+  if (x < -(1 << 24) || x > (1 << 24) || y < -(1 << 24) || y > (1 << 24)) return w;
   const int top = y - ODAI_FONT_ASCENT * scale;
   if (bg.a != 0)
     odai_draw_fill_rect(c, x - scale, top - scale, x + w + scale,
                         y + (ODAI_FONT_GLYPH_H - ODAI_FONT_ASCENT) * scale + scale, bg);
   /* Skip glyphs wholly outside the canvas without walking their pixels. */
   if (top >= c->height || y + (ODAI_FONT_GLYPH_H - ODAI_FONT_ASCENT) * scale < 0) return w;
-  int gx = x;
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+  int gx = x, nchars = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p && nchars < ODAI_TEXT_MAX_CHARS;
+       p++, nchars++) {
     if (gx >= c->width) break;
     if (gx + ODAI_FONT_GLYPH_W * scale > 0) {
       const uint8_t *g = odai_font_glyph(*p);

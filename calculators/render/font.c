@@ -109,6 +109,7 @@ const uint8_t *odai_font_glyph(unsigned char c) {
 
 int odai_font_scale_for_height(float pixel_height) {
   if (!(pixel_height > 0)) return 1;
+  if (pixel_height > 64.0f * ODAI_FONT_LINE_H) return 64; /* also inf; no UB in the cast */
   int s = (int)(pixel_height / (float)ODAI_FONT_LINE_H + 0.5f);
   if (s < 1) s = 1;
   if (s > 64) s = 64;
@@ -117,7 +118,8 @@ int odai_font_scale_for_height(float pixel_height) {
 
 int odai_text_width(const char *text, int scale) {
   if (!text || !*text || scale < 1) return 0;
+  if (scale > 64) scale = 64;
   int n = 0;
-  for (const char *p = text; *p; p++) n++;
+  for (const char *p = text; *p && n < ODAI_TEXT_MAX_CHARS; p++) n++;
   return (n * ODAI_FONT_ADVANCE - (ODAI_FONT_ADVANCE - ODAI_FONT_GLYPH_W)) * scale;
 }

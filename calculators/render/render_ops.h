@@ -48,6 +48,9 @@ const uint8_t *odai_font_glyph(unsigned char c);
 /* Integer scale whose line height best fits `pixel_height` (at least 1). */
 int odai_font_scale_for_height(float pixel_height);
 
+/* Longer text is cut (keeps every size computation far from overflow). */
+#define ODAI_TEXT_MAX_CHARS 4096
+
 /* Width in pixels of text at a scale (no trailing gap). */
 int odai_text_width(const char *text, int scale);
 

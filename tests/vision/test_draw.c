@@ -145,6 +145,7 @@ static void test_clipping_never_overflows(void **state) {
     odai_draw_text(&f.c, -7, 3, "clipped text", 3, c, (odai_color){0, 0, 255, 255});
     odai_draw_text(&f.c, W - 4, H + 2, "Wg", 4, c, (odai_color){1, 1, 1, 128});
     odai_draw_text(&f.c, -2147483000, 0, "x", 64, c, (odai_color){0, 0, 0, 0});
+    odai_draw_text(&f.c, 2147483000, 2147483000, "x", 64, c, (odai_color){0, 0, 0, 255});
     odai_render_data rd;
     odai_render_data_init(&rd);
     odai_render_annotation *a = odai_render_data_add(&rd);
@@ -154,6 +155,16 @@ static void test_clipping_never_overflows(void **state) {
     a->y0 = 1.2f;
     a->font_height = 5.0f;
     snprintf(a->text, sizeof(a->text), "big");
+    /* Found by fuzz_vision: a huge font height must not overflow the cast. */
+    a = odai_render_data_add(&rd);
+    a->kind = ODAI_RENDER_TEXT;
+    a->font_height = 1e30f;
+    snprintf(a->text, sizeof(a->text), "huge");
+    a = odai_render_data_add(&rd);
+    a->kind = ODAI_RENDER_TEXT;
+    a->font_height = INFINITY;
+    a->x0 = 3e9f;
+    snprintf(a->text, sizeof(a->text), "inf");
     a = odai_render_data_add(&rd);
     a->kind = ODAI_RENDER_FILLED_RECTANGLE;
     a->x0 = -1e38f;
