@@ -42,5 +42,6 @@
 #include "odai/face_detector.h"
 #include "odai/person_detector.h"
 #include "odai/image_segmenter.h"
+#include "odai/face_recognizer.h"
 
 #endif /* ODAI_ODAI_H */
