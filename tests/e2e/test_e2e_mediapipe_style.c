@@ -239,6 +239,33 @@ static void test_selfie_builtin_runtime_selection(void **state) {
   printf("built-in SelfieSegmentationCpu (run-time MODEL_SELECTION 0 and 1): worst agreement %.4f\n", worst);
 }
 
+/* The built-in SelfieSegmentationCpuImage (MediaPipe's solution-API
+ * module: flow limiter + SelfieSegmentationCpu, IMAGE and mask out). */
+static const char *k_builtin_selfie_image =
+    "input_stream: \"input_video\"\n"
+    "output_stream: \"output_video\"\n"
+    "node {\n"
+    "  calculator: \"SelfieSegmentationCpuImage\"\n"
+    "  input_stream: \"IMAGE:input_video\"\n"
+    "  output_stream: \"IMAGE:throttled\"\n"
+    "  output_stream: \"SEGMENTATION_MASK:segmentation_mask\"\n"
+    "}\n"
+    "node {\n"
+    "  calculator: \"RecolorCalculator\"\n"
+    "  input_stream: \"IMAGE:throttled\"\n"
+    "  input_stream: \"MASK:segmentation_mask\"\n"
+    "  output_stream: \"IMAGE:output_video\"\n"
+    "  options { [mediapipe.RecolorCalculatorOptions.ext] { color { r: 0 g: 255 b: 0 } } }\n"
+    "}\n";
+
+static void test_selfie_cpu_image_module(void **state) {
+  (void)state;
+  odai_subgraph_clear();
+  double worst = 1;
+  run_selfie(k_builtin_selfie_image, "builtin_selfie_image.pbtxt", -1, "selfie_segmentation", 256, 256, &worst);
+  printf("built-in SelfieSegmentationCpuImage: worst agreement %.4f\n", worst);
+}
+
 /* SELECT out of range at run time is an error that names the node. */
 static void test_switch_select_out_of_range(void **state) {
   (void)state;
@@ -260,6 +287,7 @@ int main(void) {
       cmocka_unit_test(test_face_detection_desktop_live),
       cmocka_unit_test(test_selfie_segmentation_mediapipe_modules),
       cmocka_unit_test(test_selfie_builtin_runtime_selection),
+      cmocka_unit_test(test_selfie_cpu_image_module),
       cmocka_unit_test(test_switch_select_out_of_range),
   };
   if (getenv("ODAI_TEST_FILTER")) cmocka_set_test_filter(getenv("ODAI_TEST_FILTER"));
