@@ -283,7 +283,9 @@ int db_app_run(const db_cli *cli) {
   {
     int sig = db_stop_signal();
     db_events_emitf(a.ev, "stopped", 0, "\"reason\":\"%s\"",
-                    sig ? (sig == 2 ? "SIGINT" : "SIGTERM") : (gst ? "preview closed" : "end of input"));
+                    sig ? (sig == 2 ? "SIGINT" : "SIGTERM")
+                        : db_stop_requested() ? "stop requested"
+                                              : (gst ? "preview closed" : "end of input"));
   }
   rc = 0;
   goto done;

@@ -136,6 +136,14 @@ odai_status db_capture_read(db_capture *c, int timeout_ms, odai_image **frame, i
       break;
   }
   if (st) return st;
+  if (odai_image_format(*frame) != ODAI_PIXEL_RGB8) {
+    /* cameras give YUYV/NV12/...: the detectors and the clip want RGB */
+    odai_image *rgb = NULL;
+    st = odai_image_convert(*frame, ODAI_PIXEL_RGB8, &rgb, err);
+    odai_image_unref(*frame);
+    *frame = rgb;
+    if (st) return st;
+  }
   if (t < 0) t = c->last_ts + 1;
   if (c->reopened) {
     /* a reopened stream may start its clock again */
