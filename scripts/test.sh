@@ -34,16 +34,16 @@ build() { # build DIR [cmake args...]
 step "release build + tests"
 mkdir -p "$ROOT"
 build "$ROOT-release" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-(cd "$ROOT-release" && ctest --output-on-failure -j "$JOBS")
+(cd "$ROOT-release" && ctest --output-on-failure --timeout 600 -j "$JOBS")
 [ $quick = 1 ] && exit 0
 
 step "ASan+UBSan build + tests"
 build "$ROOT-asan" -DCMAKE_BUILD_TYPE=Debug -DODAI_SANITIZE=address -DODAI_BUILD_BENCH=OFF
-(cd "$ROOT-asan" && ctest --output-on-failure -j "$JOBS" -LE nosan)
+(cd "$ROOT-asan" && ctest --output-on-failure --timeout 600 -j "$JOBS" -LE nosan)
 
 step "TSan build + threaded tests"
 build "$ROOT-tsan" -DCMAKE_BUILD_TYPE=Debug -DODAI_SANITIZE=thread -DODAI_BUILD_BENCH=OFF
-(cd "$ROOT-tsan" && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" ctest --output-on-failure -j "$JOBS" -L threads)
+(cd "$ROOT-tsan" && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" ctest --output-on-failure --timeout 600 -j "$JOBS" -L threads)
 
 step "libFuzzer targets (bounded)"
 CC=clang build "$ROOT-fuzz" -DCMAKE_BUILD_TYPE=Debug -DODAI_FUZZ=ON -DODAI_BUILD_BENCH=OFF -DODAI_BUILD_TESTS=ON
@@ -52,7 +52,7 @@ scripts/fuzz.sh "$ROOT-fuzz" "${ODAI_FUZZ_SECONDS:-30}"
 if [ -f cmake/aarch64-toolchain.cmake ]; then
   step "arm64 NEON kernels under qemu"
   build "$ROOT-arm64" -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-toolchain.cmake -DODAI_BUILD_BENCH=OFF -DODAI_ARM64_TESTS_ONLY=ON
-  (cd "$ROOT-arm64" && ctest --output-on-failure -j "$JOBS" -L neon)
+  (cd "$ROOT-arm64" && ctest --output-on-failure --timeout 600 -j "$JOBS" -L neon)
 fi
 step "main job (README's first command) on its default input"
 demo_out=$(mktemp -d)
