@@ -28,7 +28,7 @@ soname=$(readelf -d "$libdir/libodai.so" | sed -n 's/.*Library soname: \[\(.*\)\
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 flags=$(pkg-config --cflags --libs odai) || { echo "FAIL: pkg-config --cflags --libs odai"; exit 1; }
 mkdir -p "$tmp/pc"
-for ex in face_detector person_detector image_segmenter; do
+for ex in face_detector person_detector image_segmenter face_recognizer; do
   ${CC:-cc} -std=c11 -Wall -Wextra -Werror $sanflags "$src/examples/tasks/$ex.c" -o "$tmp/pc/$ex" \
     $flags -Wl,-rpath,"$libdir" || { echo "FAIL: building $ex with pkg-config ($flags)"; exit 1; }
 done
@@ -62,8 +62,18 @@ for kind in pc cm; do
   check "$tmp/$kind.image_segmenter.json" \
     'astronaut.png","width":512,"height":512,"person_fraction":0\.[3-7]' \
     'messi5.jpg","width":548,"height":342,"person_fraction":0\.[12]'
+  # enrol the astronaut, then name her (same photo: similarity ~1) and not Messi
+  "$tmp/$kind/face_recognizer" "$tmp/$kind.gallery" enroll eileen "$media/astronaut.png" \
+    >"$tmp/$kind.enroll.json" 2>"$tmp/$kind.fr.err" &&
+    "$tmp/$kind/face_recognizer" "$tmp/$kind.gallery" recognize "$media/astronaut.png" \
+      "$media/messi5.jpg" >"$tmp/$kind.face_recognizer.json" 2>>"$tmp/$kind.fr.err" ||
+    { cat "$tmp/$kind.fr.err"; echo "FAIL: $kind/face_recognizer"; exit 1; }
+  check "$tmp/$kind.enroll.json" '"enrolled":"eileen"'
+  check "$tmp/$kind.face_recognizer.json" 'astronaut.png","faces":\[\{"identity":"eileen","similarity":(0\.9|1\.0)' \
+    'messi5.jpg","faces":\[\{"identity":"unknown"'
   cmp -s "$tmp/$kind.face_detector.json" "$tmp/pc.face_detector.json" ||
     { echo "FAIL: pkg-config and CMake builds disagree"; exit 1; }
 done
-cat "$tmp/cm.face_detector.json" "$tmp/cm.person_detector.json" "$tmp/cm.image_segmenter.json"
+cat "$tmp/cm.face_detector.json" "$tmp/cm.person_detector.json" "$tmp/cm.image_segmenter.json" \
+  "$tmp/cm.face_recognizer.json"
 echo "OK: installed into a temporary prefix; examples built with pkg-config and find_package(odai); outputs checked"
