@@ -83,6 +83,14 @@ odai_status odai_binary_plan(const odai_binary_params *p, odai_binary_op *op, od
   }
   size_t tiles = 1;
   for (int i = 0; i < m - 1; i++) tiles *= (size_t)ms[i];
+  /* same-shape ADD/MUL of a whole tensor is one run: cut it in 8K chunks */
+  op->chunk = (size_t)ms[m - 1];
+  op->inner_chunks = 1;
+  if (op->chunk > 8192) {
+    op->inner_chunks = (int)((op->chunk + 8191) / 8192);
+    op->chunk = 8192;
+  }
+  tiles *= (size_t)op->inner_chunks;
   if (total == 0) tiles = 0;
   if (tiles > 0x7fffffff) return odai_error_set(err, ODAI_E_INVALID, "binary: too many tiles");
   op->num_tiles = (int)tiles;
@@ -104,15 +112,20 @@ void odai_binary_run(const odai_binary_op *op, const float *a, const float *b, f
   int m = op->rank;
   size_t inner = (size_t)op->out_shape[m - 1];
   int a_step = op->a_stride[m - 1] != 0, b_step = op->b_stride[m - 1] != 0;
+  const int nch = op->inner_chunks > 0 ? op->inner_chunks : 1;
   for (int t = tile_begin; t < tile_end; t++) {
-    size_t rest = (size_t)t, ao = 0, bo = 0;
+    size_t run = (size_t)(t / nch), c0 = (size_t)(t % nch) * op->chunk;
+    size_t len = inner - c0 < op->chunk ? inner - c0 : op->chunk;
+    size_t rest = run, ao = 0, bo = 0;
     for (int i = m - 2; i >= 0; i--) {
       size_t idx = rest % (size_t)op->out_shape[i];
       rest /= (size_t)op->out_shape[i];
       ao += idx * op->a_stride[i];
       bo += idx * op->b_stride[i];
     }
-    op->vfn(a + ao, b + bo, out + (size_t)t * inner, inner, a_step, b_step, op->p.out_min,
+    if (a_step) ao += c0;
+    if (b_step) bo += c0;
+    op->vfn(a + ao, b + bo, out + run * inner + c0, len, a_step, b_step, op->p.out_min,
             op->p.out_max);
   }
 }

@@ -269,7 +269,9 @@ struct odai_binary_op {
   int out_rank;                        /* rank of the broadcast output */
   int out_dims[ODAI_KERNEL_MAX_DIMS];  /* unmerged output shape */
   size_t out_elems;
-  int num_tiles; /* one per innermost run (product of merged outer dims) */
+  int num_tiles;    /* innermost runs x chunks per run */
+  int inner_chunks; /* long innermost runs are cut in chunks so threads can share them */
+  size_t chunk;     /* elements per chunk */
   odai_binary_vfn vfn;
 };
 /* ODAI_E_INVALID when the shapes don't broadcast. */

@@ -284,6 +284,7 @@ static int check_binary(odai_isa isa, int cases, uint64_t seed) {
     int rank = kc_int(&r, 1, 4);
     int full[4];
     for (int d = 0; d < rank; d++) full[d] = kc_int(&r, 1, 7) * (d == rank - 1 ? kc_int(&r, 1, 5) : 1);
+    if (i % 50 == 0) full[rank - 1] = 8192 * 2 + kc_int(&r, 1, 9); /* chunked innermost run */
     p.a_rank = rank;
     p.b_rank = kc_int(&r, 0, 2) == 0 ? kc_int(&r, 0, rank) : rank;
     for (int d = 0; d < rank; d++) p.a_shape[d] = kc_int(&r, 0, 4) == 0 ? 1 : full[d];
