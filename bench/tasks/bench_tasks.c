@@ -1,5 +1,6 @@
 /* bench/tasks: the task layer's cost. Per task (face detector short/full
- * range, person detector, image segmenter) on 640x480 frames, 1 and 2
+ * range, person detector, image segmenter, face recognizer with an empty
+ * gallery) on 640x480 frames, 1 and 2
  * threads: IMAGE-mode latency p50/p99 through the task vs the same graph
  * config run directly with the graph API (add_packet + wait_until_idle),
  * and LIVE_STREAM throughput (frames offered every millisecond, results
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "odai/odai.h"
 
@@ -41,7 +43,10 @@ typedef struct task_ops {
   odai_status (*send)(void *t, odai_image *img, int64_t ts);
   odai_task_stats (*stats)(void *t);
   void (*close)(void *t);
+  bool recognizer; /* graph input frame_name + gallery_path side packet */
 } task_ops;
+
+static char g_gallery[128]; /* the recognizer's (empty) gallery */
 
 static void count_cb(void *user) { (*(volatile long *)user)++; }
 
@@ -134,18 +139,61 @@ static void *full_create(int threads, odai_running_mode mode, void *counter) {
   return t;
 }
 
+static void fr_cb(void *u, odai_status s, const odai_face_recognizer_result *r,
+                  const odai_image *i, int64_t ts) {
+  (void)s, (void)r, (void)i, (void)ts;
+  count_cb(u);
+}
+static void fr_opts(odai_face_recognizer_options *o, int threads, odai_running_mode mode) {
+  odai_face_recognizer_options_init(o);
+  o->gallery_path = g_gallery;
+  o->num_threads = threads;
+  o->running_mode = mode;
+}
+static char *fr_config(int threads, odai_running_mode mode) {
+  odai_face_recognizer_options o;
+  fr_opts(&o, threads, mode);
+  return odai_face_recognizer_graph_config(&o);
+}
+static void *fr_create(int threads, odai_running_mode mode, void *counter) {
+  odai_face_recognizer_options o;
+  fr_opts(&o, threads, mode);
+  o.result_callback = fr_cb;
+  o.user_data = counter;
+  odai_face_recognizer *t = NULL;
+  odai_error err;
+  if (odai_face_recognizer_create(&o, &t, &err) != ODAI_OK) {
+    fprintf(stderr, "face_recognizer: %s\n", err.message);
+    exit(1);
+  }
+  return t;
+}
+static odai_status fr_detect(void *t, odai_image *img) {
+  odai_face_recognizer_result r;
+  odai_status st = odai_face_recognizer_recognize(t, img, &r, NULL);
+  if (st == ODAI_OK) odai_face_recognizer_result_free(&r);
+  return st;
+}
+static odai_status fr_send(void *t, odai_image *img, int64_t ts) {
+  return odai_face_recognizer_recognize_async(t, img, ts, NULL);
+}
+static odai_task_stats fr_stats(void *t) { return odai_face_recognizer_stats(t); }
+static void fr_close(void *t) { odai_face_recognizer_close(t); }
+
 static const task_ops k_tasks[] = {
     {"face_detector short", {"detections", "tracked_detections"}, face_detector_config,
      face_detector_create, face_detector_detect, face_detector_send, face_detector_stats,
-     face_detector_close},
+     face_detector_close, false},
     {"face_detector full", {"detections", "tracked_detections"}, full_config, full_create,
-     face_detector_detect, face_detector_send, face_detector_stats, face_detector_close},
+     face_detector_detect, face_detector_send, face_detector_stats, face_detector_close, false},
     {"person_detector", {"detections", "tracked_detections"}, person_detector_config,
      person_detector_create, person_detector_detect, person_detector_send, person_detector_stats,
-     person_detector_close},
+     person_detector_close, false},
     {"image_segmenter", {"confidence_mask", "smoothed_mask"}, image_segmenter_config,
      image_segmenter_create, image_segmenter_detect, image_segmenter_send, image_segmenter_stats,
-     image_segmenter_close},
+     image_segmenter_close, false},
+    {"face_recognizer", {"named_detections", "named_detections"}, fr_config, fr_create, fr_detect,
+     fr_send, fr_stats, fr_close, true},
 };
 
 /* ---- the graph run directly ---------------------------------------------- */
@@ -166,6 +214,8 @@ static odai_graph *direct_graph(const task_ops *t, int threads, odai_running_mod
     exit(1);
   }
   odai_task_string_free(text);
+  if (t->recognizer)
+    odai_graph_set_side_packet(g, "gallery_path", odai_packet_new_string(g_gallery, ODAI_TS_UNSET));
   odai_graph_set_num_threads(g, threads);
   if (max_queue) odai_graph_set_max_queue_size(g, max_queue);
   odai_graph_observe_output(g, t->stream[mode != ODAI_RUNNING_MODE_IMAGE], graph_count, n);
@@ -194,6 +244,7 @@ static void bench(const task_ops *t, int threads, odai_image *frame, int iters, 
   odai_graph *g = direct_graph(t, threads, ODAI_RUNNING_MODE_IMAGE, &n, 0);
   for (int i = 0; i < iters + 5; i++) {
     double t0 = now_s();
+    if (t->recognizer) odai_graph_add_packet(g, "frame_name", odai_packet_new_string("f", i));
     odai_graph_add_packet(g, "image", odai_packet_new_image(odai_image_ref(frame), i));
     odai_graph_wait_until_idle(g, NULL);
     if (i >= 5) lat[i - 5] = (now_s() - t0) * 1e3;
@@ -219,8 +270,11 @@ static void bench(const task_ops *t, int threads, odai_image *frame, int iters, 
   g = direct_graph(t, threads, ODAI_RUNNING_MODE_LIVE_STREAM, &n, 2);
   t0 = now_s();
   long sent = 0;
-  while (now_s() - t0 < live_s)
-    odai_graph_add_packet(g, "image", odai_packet_new_image(odai_image_ref(frame), ++sent));
+  while (now_s() - t0 < live_s) {
+    ++sent;
+    if (t->recognizer) odai_graph_add_packet(g, "frame_name", odai_packet_new_string("f", sent));
+    odai_graph_add_packet(g, "image", odai_packet_new_image(odai_image_ref(frame), sent));
+  }
   odai_graph_wait_until_done(g, NULL);
   double graph_fps = (double)n / (now_s() - t0);
   odai_graph_destroy(g);
@@ -250,6 +304,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", path, err.message);
     return 1;
   }
+  snprintf(g_gallery, sizeof g_gallery, "/tmp/odai_bench_tasks_%d.gallery", (int)getpid());
   printf("bench_tasks: 640x480 RGB8 frame (messi5.jpg), %d iterations, LIVE_STREAM %.1f s "
          "(a frame offered every 1 ms)\n\n", iters, live_s);
   printf("| task                | threads | task IMAGE p50 / p99 ms | graph p50 / p99 ms | "
@@ -259,5 +314,9 @@ int main(int argc, char **argv) {
     for (int threads = 1; threads <= 2; threads++) bench(&k_tasks[i], threads, frame, iters, live_s);
   odai_image_unref(frame);
   odai_image_unref(src);
+  char lock[160];
+  snprintf(lock, sizeof lock, "%s.lock", g_gallery);
+  unlink(g_gallery);
+  unlink(lock);
   return 0;
 }
