@@ -210,6 +210,26 @@ static void test_faces(void **state) {
   assert_int_equal(odai_face_recognizer_enroll(fr, "unknown", img, &err), ODAI_E_INVALID);
   odai_face_recognizer_close(fr);
 
+  /* VIDEO mode: the photo as a still video: tracked (one id), named alike */
+  fr = make(ODAI_RUNNING_MODE_VIDEO, NULL, NULL);
+  int64_t track = -2;
+  for (int k = 0; k < 4; k++) {
+    odai_face_recognizer_result r;
+    assert_int_equal(odai_face_recognizer_recognize_for_video(fr, img, 1000 + 33333 * k, &r, &err),
+                     ODAI_OK);
+    int j = largest(&r.faces);
+    assert_true(j >= 0);
+    assert_string_equal(r.faces.items[j].identity, live_name);
+    assert_true(r.faces.items[j].track_id >= 0);
+    if (k) assert_int_equal(r.faces.items[j].track_id, track);
+    track = r.faces.items[j].track_id;
+    odai_face_recognizer_result_free(&r);
+  }
+  odai_face_recognizer_result rr;
+  assert_int_equal(odai_face_recognizer_recognize_for_video(fr, img, 1000, &rr, &err), ODAI_E_INVALID);
+  assert_int_equal(odai_face_recognizer_enroll(fr, "x", img, &err), ODAI_E_INVALID); /* IMAGE mode only */
+  odai_face_recognizer_close(fr);
+
   /* LIVE_STREAM: one photo offered 12 times back to back */
   live l = {.last_ts = -1};
   pthread_mutex_init(&l.mu, NULL);

@@ -219,6 +219,24 @@ static void test_wrapped_buffers(void **state) {
   assert_true(d < 0.02); /* 4:2:0 chroma changes the pixels a little */
   odai_face_detector_result_free(&r);
   odai_image_unref(keep);
+  /* RGBA (exact) and YUYV (4:2:2 chroma: close) camera-style buffers */
+  odai_image *rgba = wrap_as(rgb, ODAI_PIXEL_RGBA8, &keep);
+  assert_int_equal(odai_face_detector_detect(fd, rgba, &r, &err), ODAI_OK);
+  odai_image_unref(rgba);
+  assert_int_equal(g_released, 3);
+  assert_true(detections_diff(&r.detections, &ref.detections) < 1e-6);
+  odai_face_detector_result_free(&r);
+  odai_image_unref(keep);
+  odai_image *yuyv = wrap_as(rgb, ODAI_PIXEL_YUYV, &keep);
+  assert_int_equal(odai_face_detector_detect(fd, yuyv, &r, &err), ODAI_OK);
+  odai_image_unref(yuyv);
+  assert_int_equal(g_released, 4);
+  assert_int_equal(r.detections.count, 1);
+  d = detections_diff(&r.detections, &ref.detections);
+  printf("  YUYV vs RGB: max diff %.4f\n", d);
+  assert_true(d < 0.02);
+  odai_face_detector_result_free(&r);
+  odai_image_unref(keep);
   odai_face_detector_result_free(&ref);
   odai_face_detector_close(fd);
   odai_image_unref(rgb);
