@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
     odai_run_list_calculators(stdout);
     return 0;
   }
+  if (a.config && odai_run_is_desktop(&a)) return odai_run_desktop(&a);
   if (!a.config || a.n_extra) {
     if (a.n_extra) fprintf(stderr, "odai-run: unknown option '--%s'\n", a.extra[0].name);
     odai_run_usage(stderr, "odai-run");

@@ -26,7 +26,12 @@ void odai_run_usage(FILE *f, const char *prog) {
           "  --max-queue N       override max_queue_size (-1 = unbounded)\n"
           "  --subgraphs DIR     register the subgraph configs (*.pbtxt with type:) in DIR\n"
           "  --print             print every packet of the graph's output streams\n"
-          "  --check             parse and validate only; exit 1 with the error\n",
+          "  --check             parse and validate only; exit 1 with the error\n"
+          "MediaPipe desktop-runner mode, for graphs with input_stream \"input_video\":\n"
+          "  --input_video_path P   feed frames from a video file/URL, /dev/videoN, an image or a folder\n"
+          "  --output_video_path P  write \"output_video\" to a video (.mp4/.mkv/.avi) or a folder of\n"
+          "                         images; without it, show it in a window\n"
+          "  --realtime             pace a file at its frame rate (like a camera)\n",
           prog, prog, prog);
 }
 

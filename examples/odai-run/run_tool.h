@@ -57,4 +57,10 @@ void odai_run_list_calculators(FILE *f);
  * cancels), report. Returns a process exit code. */
 int odai_run_main(const odai_run_args *a);
 
+/* MediaPipe desktop-runner mode (desktop.c): true when --input_video_path
+ * or --output_video_path is given; odai_run_desktop runs the config with
+ * frames from the input and its "output_video" written or shown. */
+bool odai_run_is_desktop(const odai_run_args *a);
+int odai_run_desktop(const odai_run_args *a);
+
 #endif /* ODAI_RUN_TOOL_H */
