@@ -67,7 +67,8 @@ typedef struct odai_face_recognizer_result {
 
 /* LIVE_STREAM callback: result (transfer none, valid during the call) for
  * the frame given to recognize_async with timestamp_us; image is that frame.
- * status is ODAI_OK. */
+ * status is ODAI_OK (ODAI_E_NOMEM with result NULL when the result could
+ * not be built); a graph failure is returned by the next recognize_async. */
 typedef void (*odai_face_recognizer_result_fn)(void *user, odai_status status,
                                                const odai_face_recognizer_result *result,
                                                const odai_image *image, int64_t timestamp_us);

@@ -63,7 +63,8 @@ typedef struct odai_image_segmenter_result {
 /* LIVE_STREAM callback: result holds the masks of the frame given to
  * segment_async with timestamp_us; image is that frame. result, its masks
  * and image are transfer none: valid during the call only (odai_image_ref
- * what you keep). status is ODAI_OK; a graph failure is returned by the
+ * what you keep). status is ODAI_OK (ODAI_E_NOMEM with result NULL when the result
+ * could not be built); a graph failure is returned by the
  * next segment_async call instead. */
 typedef void (*odai_image_segmenter_result_fn)(void *user, odai_status status,
                                                const odai_image_segmenter_result *result,
