@@ -264,6 +264,30 @@ static void fuse_tconv_logistic(odai_interpreter *it, bool *dead, int *producer)
   }
 }
 
+/* HARD_SWISH whose input comes only from a CONV_2D / DEPTHWISE_CONV_2D (any
+ * fused clamp or PReLU, no residual yet): the kernels apply
+ * x * relu6(x + 3) / 6 after the clamp as they write (selfie: 11 passes of
+ * up to 1.5 MB gone). Runs before fuse_residual_add, whose kernel order is
+ * conv, clamp, hard-swish, + r. */
+static void fuse_hardswish(odai_interpreter *it, bool *dead, int *producer) {
+  for (int i = 0; i < it->n_plan; i++) {
+    odai_plan_op *hs = &it->plan[i];
+    if (dead[i] || hs->code != OP_HARD_SWISH || hs->n_in < 1 || hs->n_out != 1) continue;
+    int x = hs->in[0];
+    if (x < 0 || producer[x] < 0 || dead[producer[x]]) continue;
+    odai_plan_op *c = &it->plan[producer[x]];
+    if ((c->code != OP_CONV_2D && c->code != OP_DEPTHWISE_CONV_2D) || c->n_out != 1 || c->hardswish ||
+        c->residual >= 0)
+      continue;
+    if (it->T[x].consumers != 1 || it->T[x].is_output || it->T[x].dtype != ODAI_DTYPE_FLOAT32) continue;
+    c->hardswish = true;
+    c->out[0] = hs->out[0];
+    c->fused_name = c->prelu_alpha >= 0 ? "PRELU+HARD_SWISH" : "HARD_SWISH";
+    dead[i] = true;
+    count_consumers(it, dead, producer);
+  }
+}
+
 /* ADD(conv(x), r) -> the conv adds r as it writes its output (kernel's
  * residual path: conv activation, then + r, then the ADD's activation).
  * r must be ready when the conv runs (constant, graph input or produced
@@ -294,7 +318,10 @@ static void fuse_residual_add(odai_interpreter *it, bool *dead, int *producer) {
       c->res_min = add->act_min;
       c->res_max = add->act_max;
       c->out[0] = add->out[0];
-      c->fused_name = add->opt.activation == ACT_RELU ? "ADD+RELU" : add->opt.activation == ACT_RELU6 ? "ADD+RELU6" : "ADD";
+      if (c->hardswish)
+        c->fused_name = add->opt.activation == ACT_NONE ? "HARD_SWISH+ADD" : "HARD_SWISH+ADD+ACT";
+      else
+        c->fused_name = add->opt.activation == ACT_RELU ? "ADD+RELU" : add->opt.activation == ACT_RELU6 ? "ADD+RELU6" : "ADD";
       dead[i] = true;
       count_consumers(it, dead, producer);
       break;
@@ -726,6 +753,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   fuse_activations(it, dead, producer);
   fuse_channel_pad_add(it, dead, producer);
   fuse_pad_into_conv(it, dead, producer);
+  fuse_hardswish(it, dead, producer);
   fuse_residual_add(it, dead, producer);
   fuse_tconv_logistic(it, dead, producer);
   {

@@ -40,6 +40,12 @@ typedef struct odai_isa_table {
   odai_pool_fn pool;
   odai_resize_fn resize;
   odai_tconv_fn tconv; /* non-overlapping case (k == stride) only */
+  /* k == stride, no padding, exact output size, out_c == 1, in_c a multiple
+   * of tconv_small_c, k_w <= 4 (selfie's last 2x2/s2 16->1 layer): pixels in
+   * vector lanes (a register transpose of the input) instead of a GEMM with
+   * N = k_w * out_c. Packed layout: the plain one (bias, OHWI weights). */
+  odai_tconv_fn tconv_small;
+  int tconv_small_c;
 } odai_isa_table;
 
 /* NULL for ODAI_ISA_REF or a level not built/supported. */

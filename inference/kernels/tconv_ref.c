@@ -45,6 +45,12 @@ odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_
   if (t && t->tconv && p->k_h == p->stride_h && p->k_w == p->stride_w) {
     op->isa = odai_kernels_isa();
     op->run = t->tconv;
+    if (t->tconv_small && p->out_c == 1 && p->k_w <= 4 && p->in_c % t->tconv_small_c == 0 &&
+        p->in_c <= 256 && p->pad_top == 0 && p->pad_left == 0 && p->out_h == p->in_h * p->stride_h &&
+        p->out_w == p->in_w * p->stride_w) {
+      op->run = t->tconv_small;
+      return ODAI_OK;
+    }
     /* No padding and an exact-size output: output row y = (iy, ky) is the
      * 1x1 conv of input row iy with N = k_w * out_c (the k_w output pixels
      * of one input pixel are contiguous): the GEMM kernels do it. */

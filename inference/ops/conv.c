@@ -100,7 +100,7 @@ odai_status odai_prepare_conv2d(odai_plan_op *op, odai_error *err) {
       .out_h = oh, .out_w = ow, .out_c = O, .k_h = kh, .k_w = kw,
       .stride_h = op->opt.stride_h, .stride_w = op->opt.stride_w,
       .dil_h = op->opt.dilation_h, .dil_w = op->opt.dilation_w, .pad_top = pt, .pad_left = pl,
-      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL};
+      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL, .hardswish = op->hardswish};
   if (op->residual >= 0) { /* fused ADD(conv, r): r must have the output's shape */
     const odai_rt_tensor *r = &op->T[op->residual];
     bool same = r->rank == 4 && r->dtype == ODAI_DTYPE_FLOAT32;
@@ -149,7 +149,8 @@ odai_status odai_prepare_depthwise(odai_plan_op *op, odai_error *err) {
       .out_h = oh, .out_w = ow, .k_h = kh, .k_w = kw,
       .stride_h = op->opt.stride_h, .stride_w = op->opt.stride_w,
       .dil_h = op->opt.dilation_h, .dil_w = op->opt.dilation_w, .pad_top = pt, .pad_left = pl,
-      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL};
+      .out_min = op->act_min, .out_max = op->act_max, .prelu = alpha != NULL,
+      .hardswish = op->hardswish};
   if ((st = odai_dwconv_plan(&p, &op->kop.dw, err)))
     return odai_error_prefix(err, "operator %d (DEPTHWISE_CONV_2D): ", op->model_index);
   if ((st = ensure_packed(op, odai_dwconv_packed_size(&op->kop.dw), err))) return st;

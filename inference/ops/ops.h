@@ -89,6 +89,7 @@ struct odai_plan_op {
   bool has_xpad;         /* conv/depthwise: a spatial PAD fused in (explicit zero padding) */
   int xpad[4];           /* top, bottom, left, right */
   float res_min, res_max;/* the fused ADD's activation clamp */
+  bool hardswish;        /* conv/depthwise: a following HARD_SWISH fused in (after the clamp) */
 };
 
 /* Look up the kernel for (code, dtype); NULL when none. */

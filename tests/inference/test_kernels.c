@@ -50,6 +50,53 @@ static void test_tconv_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_tconv(isa, 150, 8000 + isa), 0));
 }
+/* out_c = 1, kernel == stride (the tconv_small path: selfie's last layer is
+ * 128x128x16 -> 256x256x1, 2x2/s2): widths with and without a 16-pixel tail,
+ * in_c 16/32/48, k 1x1..2x4, clamps; whole range and split tile ranges. */
+static int check_tconv_small(odai_isa isa, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0;
+  static const int widths[] = {16, 37, 128, 5, 33};
+  for (int i = 0; i < 40; i++) {
+    odai_tconv_params p = {0};
+    p.batch = kc_int(&r, 1, 2);
+    p.in_h = kc_int(&r, 1, 6);
+    p.in_w = widths[i % 5];
+    p.in_c = 16 * kc_int(&r, 1, 3);
+    p.out_c = 1;
+    p.k_h = p.stride_h = kc_int(&r, 1, 2);
+    p.k_w = p.stride_w = kc_int(&r, 1, 4);
+    p.out_h = p.in_h * p.stride_h;
+    p.out_w = p.in_w * p.stride_w;
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    odai_tconv_op fop, rop;
+    odai_kernels_set_isa(isa);
+    if (odai_tconv_plan(&p, &fop, NULL) != ODAI_OK) return bad + 1;
+    odai_kernels_set_isa(ODAI_ISA_REF);
+    if (odai_tconv_plan(&p, &rop, NULL) != ODAI_OK) return bad + 1;
+    size_t in_n = (size_t)p.batch * p.in_h * p.in_w * p.in_c, out_n = (size_t)p.batch * p.out_h * p.out_w;
+    size_t w_n = (size_t)p.k_h * p.k_w * p.in_c;
+    float *in = kc_alloc(in_n * 4), *w = kc_alloc(w_n * 4), *bias = kc_alloc(4);
+    float *o1 = kc_alloc(out_n * 4), *o2 = kc_alloc(out_n * 4);
+    void *pk1 = kc_alloc(odai_tconv_packed_size(&fop)), *pk2 = kc_alloc(odai_tconv_packed_size(&rop));
+    kc_fill(&r, in, in_n);
+    kc_fill(&r, w, w_n);
+    kc_fill(&r, bias, 1);
+    odai_tconv_pack(&fop, w, bias, pk1);
+    odai_tconv_pack(&rop, w, bias, pk2);
+    int nt = odai_tconv_num_tiles(&fop), mid = kc_int(&r, 0, nt);
+    odai_tconv_run(&fop, in, pk1, o1, 0, mid);
+    odai_tconv_run(&fop, in, pk1, o1, mid, nt);
+    odai_tconv_run(&rop, in, pk2, o2, 0, odai_tconv_num_tiles(&rop));
+    bad += kc_compare("tconv_small", o1, o2, out_n, (double)p.k_h * p.k_w * p.in_c, &reported);
+    free(in); free(w); free(bias); free(o1); free(o2); free(pk1); free(pk2);
+  }
+  return bad;
+}
+static void test_tconv_small_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_tconv_small(isa, 8500 + isa), 0));
+}
 static void test_pool_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_pool(isa, 200, 6000 + isa), 0));
@@ -210,6 +257,7 @@ int main(void) {
       cmocka_unit_test(test_unary_vs_ref),
       cmocka_unit_test(test_pool_vs_ref),
       cmocka_unit_test(test_tconv_vs_ref),
+      cmocka_unit_test(test_tconv_small_vs_ref),
       cmocka_unit_test(test_resize_vs_ref),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
