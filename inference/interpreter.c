@@ -38,7 +38,16 @@ struct odai_interpreter {
   size_t weight_bytes;
   size_t peak_live;       /* most activation bytes live at one step (arena lower bound) */
   double flops;
+  /* adaptive threading (threads > 1): invoke times of the split (1) and the
+   * caller-only (0) way, smoothed; the faster is used, the other re-tried
+   * every ADAPT_PROBE invokes. Off with ODAI_INFERENCE_ADAPTIVE=0. */
+  bool adaptive;
+  double adapt_ms[2];
+  int adapt_n[2];
+  uint64_t invokes;
 };
+
+#define ADAPT_PROBE 16
 
 static int root_of(const odai_rt_tensor *T, int t) {
   while (T[t].kind == RT_ALIAS) t = T[t].alias_of;
@@ -794,6 +803,10 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   if ((st = plan_arena(it, err))) goto fail;
   compute_weight_bytes(it);
   if ((st = odai_tpool_create(opt->num_threads, &it->pool, err))) goto fail;
+  {
+    const char *ad = getenv("ODAI_INFERENCE_ADAPTIVE");
+    it->adaptive = !(ad && ad[0] == '0');
+  }
   if ((st = alloc_scratch(it, odai_tpool_threads(it->pool), err))) goto fail;
   free(dead);
   free(producer);
@@ -813,24 +826,52 @@ static void run_range(void *ctx, int tid, int64_t b, int64_t e) {
   op->k->run(op, tid, b, e);
 }
 
-odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
-  if (!it) return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_invoke: NULL interpreter");
-  int threads = odai_tpool_threads(it->pool);
-  for (int e = 0; e < it->n_exec; e++) {
-    odai_plan_op *op = &it->plan[it->exec[e]];
-    if (op->n_items <= 0) continue;
-    if (threads > 1 && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
-      odai_tpool_run(it->pool, op->n_items, run_range, op);
-    else
-      op->k->run(op, 0, 0, op->n_items);
-  }
-  return ODAI_OK;
-}
-
 static double mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Which way to run this invoke: 1 = split ops over the pool, 0 = the
+ * caller's thread only. With 2+ threads on a busy machine (or a small
+ * model) the split can be slower than one thread: measure both ways and
+ * keep the faster, re-trying the other now and then (load changes). */
+static int adapt_choose(const odai_interpreter *it) {
+  if (!it->adaptive) return 1;
+  if (it->adapt_n[1] < 2) return 1;
+  if (it->adapt_n[0] < 2) return 0;
+  int best = it->adapt_ms[1] <= it->adapt_ms[0] ? 1 : 0;
+  return it->invokes % ADAPT_PROBE == ADAPT_PROBE - 1 ? 1 - best : best;
+}
+
+static void adapt_record(odai_interpreter *it, int mode, double ms) {
+  it->invokes++;
+  if (!it->adaptive) return;
+  double *m = &it->adapt_ms[mode];
+  if (it->adapt_n[mode]++ == 0) {
+    *m = ms;
+    return;
+  }
+  /* robust smoothing: a preempted run counts at most twice the estimate */
+  if (ms > 2.0 * *m) ms = 2.0 * *m;
+  *m += 0.25 * (ms - *m);
+}
+
+odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
+  if (!it) return odai_error_set(err, ODAI_E_INVALID, "odai_interpreter_invoke: NULL interpreter");
+  int threads = odai_tpool_threads(it->pool);
+  int split = threads > 1 ? adapt_choose(it) : 0;
+  double t0 = threads > 1 ? mono_ms() : 0.0;
+  for (int e = 0; e < it->n_exec; e++) {
+    odai_plan_op *op = &it->plan[it->exec[e]];
+    if (op->n_items <= 0) continue;
+    if (split && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
+      odai_tpool_run(it->pool, op->n_items, run_range, op);
+    else
+      op->k->run(op, 0, 0, op->n_items);
+  }
+  if (threads > 1) adapt_record(it, split, mono_ms() - t0);
+  return ODAI_OK;
 }
 
 odai_status odai_interpreter_invoke_timed(odai_interpreter *it, double *op_ms, odai_error *err) {
@@ -889,6 +930,7 @@ odai_status odai_interpreter_resize_input(odai_interpreter *it, int index, const
     return err ? err->code : st;
   }
   free(saved);
+  it->adapt_n[0] = it->adapt_n[1] = 0; /* new shapes: measure both ways again */
   return ODAI_OK;
 }
 
@@ -904,6 +946,7 @@ odai_status odai_interpreter_set_num_threads(odai_interpreter *it, int n, odai_e
   }
   odai_tpool_free(it->pool);
   it->pool = p;
+  it->adapt_n[0] = it->adapt_n[1] = 0;
   return ODAI_OK;
 }
 
