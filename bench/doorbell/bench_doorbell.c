@@ -248,12 +248,16 @@ int main(int argc, char **argv) {
     return 1;
   }
   char *open_gate = replace(config, "check_interval_ms: 500", "check_interval_ms: 0");
+  /* the config lets 2 frames in; the 1-in-flight runs lower that */
+  char *one = replace(config, "max_in_flight: 2", "max_in_flight: 1");
   char *two = replace(config, "max_in_flight: 1", "max_in_flight: 2");
+  if (!two) two = strdup(config);
+  if (!one) one = strdup(config);
   printf("doorbell graph, 640x480 frames in memory, %d frames per run (after 5 warm-up)\n", n);
   printf("%-34s %7s %9s %9s %12s %9s\n", "run", "threads", "frames/s", "p50 ms", "p99 ms", "CPU ms/f");
   for (int threads = 1; threads <= 2; threads++) {
     result r;
-    if (run(config, gallery, threads, 1, all + 30, 50, n, 100000, &r) == 0)
+    if (run(one, gallery, threads, 1, all + 30, 50, n, 100000, &r) == 0)
       printf("%-34s %7d %9.1f %9.2f %12.2f %9.2f   (inferred %.0f%%)\n", "person present, 1 in flight",
              threads, r.fps, r.p50_ms, r.p99_ms, r.cpu_ms_per_frame, r.inferred_frac * 100);
     if (two && run(two, gallery, threads, 2, all + 30, 50, n, 100000, &r) == 0)
@@ -273,6 +277,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < nall; i++) odai_image_unref(all[i]);
   free(open_gate);
   free(two);
+  free(one);
   free(config);
   remove(gallery);
   char lock[sizeof gallery + 8];

@@ -58,9 +58,15 @@ static void run_one(db_hook *h, const char *json) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+  /* its own process group, so a timeout kills the command's children too */
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&at, 0);
   char *argv[] = {"sh", "-c", h->command, NULL};
   pid_t pid;
-  int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+  int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+  posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
   close(p[0]);
   if (rc != 0) {
@@ -87,7 +93,7 @@ static void run_one(db_hook *h, const char *json) {
     if (r == pid) break;
     if (r < 0 && errno != EINTR) break;
     if (now_ms() > end) {
-      kill(pid, SIGKILL);
+      kill(-pid, SIGKILL);
       waitpid(pid, &status, 0);
       timed_out = true;
       break;
