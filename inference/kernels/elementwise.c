@@ -91,6 +91,15 @@ odai_status odai_binary_plan(const odai_binary_params *p, odai_binary_op *op, od
     op->chunk = 8192;
   }
   tiles *= (size_t)op->inner_chunks;
+  /* many short runs (x[H,W,C] * s[C], C = 16..128): a tile takes a group of
+   * runs, so the per-tile index arithmetic is paid per ~4K elements */
+  op->rows_per_tile = 1;
+  if (op->inner_chunks == 1 && op->chunk < 1024 && tiles > 1) {
+    size_t g = 4096 / (op->chunk ? op->chunk : 1);
+    if (g > tiles) g = tiles;
+    op->rows_per_tile = (int)g;
+    tiles = (tiles + g - 1) / g;
+  }
   if (total == 0) tiles = 0;
   if (tiles > 0x7fffffff) return odai_error_set(err, ODAI_E_INVALID, "binary: too many tiles");
   op->num_tiles = (int)tiles;
@@ -113,6 +122,32 @@ void odai_binary_run(const odai_binary_op *op, const float *a, const float *b, f
   size_t inner = (size_t)op->out_shape[m - 1];
   int a_step = op->a_stride[m - 1] != 0, b_step = op->b_stride[m - 1] != 0;
   const int nch = op->inner_chunks > 0 ? op->inner_chunks : 1;
+  if (op->rows_per_tile > 1) { /* grouped short runs: step the offsets like an odometer */
+    size_t nruns = op->out_elems / inner;
+    for (int t = tile_begin; t < tile_end; t++) {
+      size_t r0 = (size_t)t * (size_t)op->rows_per_tile, r1 = r0 + (size_t)op->rows_per_tile;
+      if (r1 > nruns) r1 = nruns;
+      size_t idx[ODAI_KERNEL_MAX_DIMS] = {0}, rest = r0, ao = 0, bo = 0;
+      for (int i = m - 2; i >= 0; i--) {
+        idx[i] = rest % (size_t)op->out_shape[i];
+        rest /= (size_t)op->out_shape[i];
+        ao += idx[i] * op->a_stride[i];
+        bo += idx[i] * op->b_stride[i];
+      }
+      for (size_t run = r0; run < r1; run++) {
+        op->vfn(a + ao, b + bo, out + run * inner, inner, a_step, b_step, op->p.out_min, op->p.out_max);
+        for (int i = m - 2; i >= 0; i--) { /* next run */
+          ao += op->a_stride[i];
+          bo += op->b_stride[i];
+          if (++idx[i] < (size_t)op->out_shape[i]) break;
+          ao -= op->a_stride[i] * (size_t)op->out_shape[i];
+          bo -= op->b_stride[i] * (size_t)op->out_shape[i];
+          idx[i] = 0;
+        }
+      }
+    }
+    return;
+  }
   for (int t = tile_begin; t < tile_end; t++) {
     size_t run = (size_t)(t / nch), c0 = (size_t)(t % nch) * op->chunk;
     size_t len = inner - c0 < op->chunk ? inner - c0 : op->chunk;

@@ -272,6 +272,7 @@ struct odai_binary_op {
   int num_tiles;    /* innermost runs x chunks per run */
   int inner_chunks; /* long innermost runs are cut in chunks so threads can share them */
   size_t chunk;     /* elements per chunk */
+  int rows_per_tile;/* short innermost runs (channel broadcast): this many runs per tile */
   odai_binary_vfn vfn;
 };
 /* ODAI_E_INVALID when the shapes don't broadcast. */
