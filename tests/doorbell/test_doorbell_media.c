@@ -64,6 +64,7 @@ typedef struct found_visit {
   int n_names, n_unknown;
   char snapshot[4096];
   int errors;
+  double clip_frames;
 } found_visit;
 
 static int parse_events(const char *path, found_visit *v, int cap, int *n_errors, int *n_lines) {
@@ -108,6 +109,8 @@ static int parse_events(const char *path, found_visit *v, int cap, int *n_errors
       if (!dbt_json_str(lines[i], "snapshot", f->snapshot, sizeof f->snapshot)) f->snapshot[0] = 0;
     } else if (!strcmp(type, "error")) {
       f->errors++;
+    } else if (!strcmp(type, "clip")) {
+      assert_true(dbt_json_num(lines[i], "frames", &f->clip_frames));
     }
   }
   dbt_lines_free(lines);
@@ -210,6 +213,17 @@ static void test_doorbell_media_visits(void **state) {
     check_private(f[i].snapshot, false);
   }
   assert_int_equal(count_prefix(clips, ".mp4", 10000), nf);
+  for (int i = 0; i < nf; i++) {
+    /* the clip holds the pre-roll (3 s, or what came since the previous
+     * clip ended), then the visit; 10 frames/s */
+    double visit_frames = (f[i].t_end - f[i].t0) * 10;
+    double since = i ? f[i].t0 - f[i - 1].t_end : f[i].t0;
+    double pre = (since < 3.0 ? since : 3.0) * 10;
+    printf("visit %d: clip of %.0f frames (pre-roll %.0f + visit %.0f frames)\n", i + 1,
+           f[i].clip_frames, pre, visit_frames);
+    assert_true(f[i].clip_frames >= visit_frames + pre - 2);
+    assert_true(f[i].clip_frames <= visit_frames + pre + 3);
+  }
   /* the hook saw every event (it is drained at the end) */
   size_t nh = 0;
   char **hl = dbt_read_lines(hooklog, &nh);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calculators/doorbell/doorbell_util.h"
 #include "cli.h"
 #include "db_test_util.h"
 #include "events.h"
@@ -292,6 +293,46 @@ static void test_doorbell_detections_fill(void **state) {
   assert_int_equal(out.n, 4); /* one per tick, detections or not */
 }
 
+/* ---- --blur-unknown ---- */
+
+static void test_doorbell_blur_unknown(void **state) {
+  (void)state;
+  odai_image *img = frame(320, 240, -1);
+  odai_image *orig = NULL;
+  assert_int_equal(odai_image_copy(img, &orig), ODAI_OK);
+  odai_detections *faces = odai_detections_create(2);
+  odai_detection d;
+  odai_detection_init(&d);
+  d.xmin = 0.1f; /* unknown: pixelated */
+  d.ymin = 0.3f;
+  d.width = 0.2f;
+  d.height = 0.25f;
+  assert_int_equal(odai_detections_push(faces, &d, NULL), ODAI_OK);
+  d.xmin = 0.6f; /* known: kept */
+  snprintf(d.identity, sizeof d.identity, "alice");
+  d.identity_similarity = 0.8f;
+  assert_int_equal(odai_detections_push(faces, &d, NULL), ODAI_OK);
+  db_blur_unknown_faces(img, faces);
+  const uint8_t *a = odai_image_cdata(img, 0), *b = odai_image_cdata(orig, 0);
+  size_t stride = (size_t)odai_image_stride(img, 0);
+  int changed_unknown = 0, changed_known = 0, changed_elsewhere = 0;
+  for (int y = 0; y < 240; y++)
+    for (int x = 0; x < 320; x++) {
+      bool diff = a[(size_t)y * stride + (size_t)x * 3] != b[(size_t)y * stride + (size_t)x * 3];
+      if (x >= 32 && x < 96 && y >= 72 && y < 132) changed_unknown += diff;
+      else if (x >= 192 && x < 256 && y >= 72 && y < 132) changed_known += diff;
+      else if (x > 130 && x < 170) changed_elsewhere += diff;
+    }
+  printf("pixels changed: unknown face %d, known face %d, between %d\n", changed_unknown,
+         changed_known, changed_elsewhere);
+  assert_true(changed_unknown > 64 * 60 / 3); /* the 8x8 checkerboard is averaged away */
+  assert_int_equal(changed_known, 0);
+  assert_int_equal(changed_elsewhere, 0);
+  odai_detections_free(faces);
+  odai_image_unref(img);
+  odai_image_unref(orig);
+}
+
 /* ---- the program's parts ---- */
 
 typedef struct reports {
@@ -425,7 +466,8 @@ static void test_doorbell_events_file(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_doorbell_motion_gate),   cmocka_unit_test(test_doorbell_visit_state),
-      cmocka_unit_test(test_doorbell_detections_fill), cmocka_unit_test(test_doorbell_hook),
+      cmocka_unit_test(test_doorbell_detections_fill), cmocka_unit_test(test_doorbell_blur_unknown),
+      cmocka_unit_test(test_doorbell_hook),
       cmocka_unit_test(test_doorbell_retention),     cmocka_unit_test(test_doorbell_cli),
       cmocka_unit_test(test_doorbell_events_file),
   };
