@@ -171,12 +171,19 @@ static odai_status capture_loop(const db_cli *cli, app *a, odai_graph *g, db_cap
   bool live = db_capture_live(cap);
   int64_t last_ts = 0;
   time_t next_sweep = time(NULL) + 3600;
+  int stalled_ms = 0;
   while (!db_stop_requested()) {
     odai_image *frame = NULL;
     int64_t ts = 0;
     odai_error rerr;
     odai_status st = db_capture_read(cap, 200, &frame, &ts, &rerr);
-    if (st == ODAI_E_TIMEOUT) continue;
+    if (st == ODAI_E_TIMEOUT) {
+      /* a live source that gives nothing for 10 s is as good as lost */
+      stalled_ms += 200;
+      if (!live || stalled_ms < 10000) continue;
+      st = odai_error_set(&rerr, ODAI_E_DEVICE_LOST, "no frame for 10 s");
+    }
+    stalled_ms = 0;
     if (st == ODAI_E_EOF) break;
     if (st != ODAI_OK) {
       if (!live) return odai_error_set(err, st, "%s", rerr.message);

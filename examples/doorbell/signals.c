@@ -2,11 +2,13 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t g_stop;
+/* lock-free, so safe in a handler; read by the capture and graph threads */
+static atomic_int g_stop;
 
-static void on_signal(int sig) { g_stop = sig; }
+static void on_signal(int sig) { atomic_store(&g_stop, sig); }
 
 void db_signals_install(void) {
   struct sigaction sa;
@@ -19,6 +21,10 @@ void db_signals_install(void) {
   signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails the write (EFBIG), it does not kill us */
 }
 
-bool db_stop_requested(void) { return g_stop != 0; }
-int db_stop_signal(void) { return g_stop > 0 ? (int)g_stop : 0; }
-void db_request_stop(void) { g_stop = -1; }
+bool db_stop_requested(void) { return atomic_load(&g_stop) != 0; }
+int db_stop_signal(void) {
+  int s = atomic_load(&g_stop);
+  return s > 0 ? s : 0;
+}
+void db_request_stop(void) { atomic_store(&g_stop, -1); }
+void db_stop_reset(void) { atomic_store(&g_stop, 0); }

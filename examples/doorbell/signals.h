@@ -1,6 +1,7 @@
 /* examples/doorbell/signals.h: SIGINT/SIGTERM ask the capture loop to stop
- * (then every file is flushed and closed in order); SIGPIPE is ignored (a
- * hook that does not read its input). */
+ * (then every file is flushed and closed in order); SIGPIPE (a hook that
+ * does not read its input) and SIGXFSZ (a file-size limit) are ignored.
+ * Thread-safe: the flag is a lock-free atomic. */
 #ifndef ODAI_DOORBELL_SIGNALS_H
 #define ODAI_DOORBELL_SIGNALS_H
 
@@ -12,5 +13,7 @@ bool db_stop_requested(void);
 int db_stop_signal(void);
 /* Ask to stop from the program itself (e.g. the preview window closed). */
 void db_request_stop(void);
+/* Forget a stop request (tests that run the program twice in-process). */
+void db_stop_reset(void);
 
 #endif

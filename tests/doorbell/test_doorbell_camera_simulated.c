@@ -3,7 +3,8 @@
  * (tests/io/v4l2_sim.c) that is unplugged mid-stream and plugged back in
  * (the first two reopen attempts still fail): the events file records
  * camera_lost, then camera_restored after the back-off, frames flow again,
- * and a stop request ends the run cleanly with every line complete.
+ * and a stop request ends the run cleanly with every line complete; a
+ * camera that stalls (no frames, no error) is treated as lost after 10 s.
  * Label media: the doorbell graph loads its models. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,12 +133,50 @@ static void test_doorbell_camera_simulated_reconnect(void **state) {
   dbt_rmrf(tmp);
 }
 
+/* A camera that stops delivering frames without an error (a hung driver) is
+ * treated as lost after 10 s, reopened, and recorded as restored. */
+static void test_doorbell_camera_simulated_stall(void **state) {
+  (void)state;
+  const char *models = getenv("ODAI_MODEL_DIR");
+  assert_non_null(models);
+  char tmp[1024], gal[1200], ev[1200], model[2048];
+  assert_true(dbt_tmpdir(tmp, sizeof tmp));
+  snprintf(gal, sizeof gal, "%s/faces.gallery", tmp);
+  snprintf(ev, sizeof ev, "%s/events.jsonl", tmp);
+  snprintf(model, sizeof model, "%s/MobileFaceNet.tflite", models);
+  char *create[] = {(char *)g_faces, "create", gal, "--model", model, NULL};
+  assert_int_equal(dbt_run(create, NULL), 0);
+  g_sim = v4l2_sim_create();
+  db_capture_set_camera_opener(open_sim);
+  db_stop_reset();
+  run_args a = {.rc = -1};
+  char *argv[] = {"odai-doorbell", "--input", "/dev/video0", "--gallery", gal, "--events", ev, NULL};
+  assert_int_equal(db_cli_parse(7, argv, &a.cli, stderr), 0);
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, run_thread, &a), 0);
+  assert_true(wait_for(ev, "\"type\":\"started\"", 30000));
+  v4l2_sim_stall(g_sim, 1);
+  assert_true(wait_for(ev, "no frame for 10 s", 20000));
+  v4l2_sim_stall(g_sim, 0);
+  assert_true(wait_for(ev, "\"type\":\"camera_restored\"", 20000));
+  uint64_t f1 = sim_frames();
+  for (int t = 0; t < 10000 && sim_frames() < f1 + 10; t += 20) usleep(20000);
+  assert_true(sim_frames() >= f1 + 10);
+  db_request_stop();
+  pthread_join(th, NULL);
+  assert_int_equal(a.rc, 0);
+  db_capture_set_camera_opener(NULL);
+  v4l2_sim_destroy(g_sim);
+  dbt_rmrf(tmp);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s ODAI_FACES\n", argv[0]);
     return 2;
   }
   g_faces = argv[1];
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_doorbell_camera_simulated_reconnect)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_doorbell_camera_simulated_reconnect),
+                                     cmocka_unit_test(test_doorbell_camera_simulated_stall)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
