@@ -287,6 +287,53 @@ static void test_graph_config_text(void **state) {
   odai_task_string_free(t);
 }
 
+/* What docs/tasks.md tells users: save graph_config()'s text, give it a
+ * VideoSourceCalculator instead of the image input, run it: the same faces
+ * as the task. */
+static void test_graph_config_runs_on_a_file(void **state) {
+  (void)state;
+  char *t = odai_face_detector_graph_config(NULL);
+  assert_non_null(t);
+  const char *line = "input_stream: \"IMAGE:image\"";
+  char *at = strstr(t, line);
+  assert_non_null(at);
+  const char *src = "input_side_packet: \"input_video_path\"\n"
+                    "node { calculator: \"VideoSourceCalculator\" "
+                    "input_side_packet: \"INPUT_VIDEO_PATH:input_video_path\" "
+                    "output_stream: \"VIDEO:image\" }";
+  size_t n = strlen(t) - strlen(line) + strlen(src) + 1;
+  char *text = malloc(n);
+  assert_non_null(text);
+  snprintf(text, n, "%.*s%s%s", (int)(at - t), t, src, at + strlen(line));
+  odai_task_string_free(t);
+  char photo[1024];
+  media_path(photo, sizeof photo, "astronaut.png");
+  odai_graph *g = NULL;
+  odai_error err = {0};
+  if (odai_graph_create(text, strlen(text), "face_file.pbtxt", &g, &err) != ODAI_OK)
+    fail_msg("%s", err.message);
+  free(text);
+  collected got = {.n = 0};
+  assert_int_equal(odai_graph_set_side_packet(g, "input_video_path",
+                                              odai_packet_new_string(photo, ODAI_TS_UNSET)),
+                   ODAI_OK);
+  assert_int_equal(odai_graph_observe_output(g, "detections", collect_cb, &got), ODAI_OK);
+  if (odai_graph_start(g, &err) != ODAI_OK || odai_graph_wait_until_done(g, &err) != ODAI_OK)
+    fail_msg("%s", err.message);
+  odai_graph_destroy(g);
+  assert_int_equal(got.n, 1);
+  odai_face_detector *fd = face(ODAI_RUNNING_MODE_IMAGE, -1, -1);
+  odai_image *img = read_media("astronaut.png", ODAI_PIXEL_RGB8);
+  odai_face_detector_result r;
+  assert_int_equal(odai_face_detector_detect(fd, img, &r, &err), ODAI_OK);
+  assert_int_equal(r.detections.count, 1);
+  assert_true(detections_diff(&r.detections, odai_packet_detections(got.pkts[0])) < 1e-6);
+  odai_face_detector_result_free(&r);
+  odai_face_detector_close(fd);
+  odai_image_unref(img);
+  collected_free(&got);
+}
+
 static void test_segmenter_masks(void **state) {
   (void)state;
   odai_image *img = read_media("messi5.jpg", ODAI_PIXEL_RGB8);
@@ -341,6 +388,7 @@ int main(void) {
       cmocka_unit_test(test_max_results_and_min_confidence),
       cmocka_unit_test(test_wrapped_buffers),
       cmocka_unit_test(test_graph_config_text),
+      cmocka_unit_test(test_graph_config_runs_on_a_file),
       cmocka_unit_test(test_segmenter_masks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
