@@ -4,7 +4,10 @@
  * of one core measured in the same run) and XNNPACK's whole-model figures
  * measured on this machine kind (shared/tools/README.md; for a same-run
  * comparison use shared/tools/xnnpeer/bench.sh). Prints; asserts nothing.
- * Usage: bench_models [--runs N] [--model NAME] [MODEL_DIR] */
+ * Rows: thr 1; 2 (adaptive threading, the default); 2s (every large op split,
+ * ODAI_INFERENCE_ADAPTIVE=0); MobileFaceNet also at batch 1 (one face per call).
+ * Usage: bench_models [--runs N] [--model NAME] [--tsv] [MODEL_DIR]
+ * (--tsv: machine-readable lines for bench/inference/compare_peer.sh) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +59,7 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
-  int runs = 50;
+  int runs = 50, tsv = 0;
   const char *only = NULL, *dir = getenv("ODAI_MODEL_DIR");
   char defdir[512];
   if (!dir) {
@@ -66,6 +69,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--model") && i + 1 < argc) only = argv[++i];
+    else if (!strcmp(argv[i], "--tsv")) tsv = 1;
     else dir = argv[i];
   }
   if (runs < 3) runs = 3;
@@ -77,13 +81,13 @@ int main(int argc, char **argv) {
       if (g > peak) peak = g;
     }
 #endif
-  printf("odai whole-model latency, kernels isa %s, %d runs per figure; FMA peak of one core now: "
+  if (!tsv) printf("odai whole-model latency, kernels isa %s, %d runs per figure; FMA peak of one core now: "
          "%.1f GFLOP/s\nXNNPACK column: shared/tools/README.md figures for this machine kind "
          "(not this run); shared machine: numbers are noisy\n\n",
          odai_isa_name(odai_kernels_isa()), runs, peak);
-  printf("%-36s %3s | %8s %8s %8s | %9s %9s | %8s\n", "model", "thr", "median", "p10", "p90",
+  if (!tsv) printf("%-36s %3s | %8s %8s %8s | %9s %9s | %8s\n", "model", "thr", "median", "p10", "p90",
          "roofline", "xnnpack", "xnn/odai");
-  double *t = malloc(sizeof(double) * (size_t)runs);
+  double *t = malloc(sizeof(double) * (size_t)runs * 3);
   if (!t) return 1;
   for (size_t mi = 0; mi < sizeof k_models / sizeof k_models[0]; mi++) {
     if (only && !strstr(k_models[mi].file, only)) continue;
@@ -101,36 +105,81 @@ int main(int argc, char **argv) {
       odai_model_free(m);
       continue;
     }
-    for (int thr = 1; thr <= 2; thr++) {
-      if (odai_interpreter_set_num_threads(it, thr, &err) != ODAI_OK) break;
-      for (int i = 0; i < odai_interpreter_input_count(it); i++) {
-        odai_tensor_info in;
-        if (odai_interpreter_input(it, i, &in) == ODAI_OK && in.dtype == ODAI_DTYPE_FLOAT32) {
-          float *d = in.data;
-          for (size_t k = 0; k < in.bytes / 4; k++) d[k] = (float)((k * 2654435761u) % 2001) / 1000.0f - 1.0f;
+    /* modes: 1 thread; 2 threads (adaptive, the default); 2 threads with
+     * every large op split (ODAI_INFERENCE_ADAPTIVE=0, a second
+     * interpreter). Samples are taken in interleaved blocks of 10 invokes so
+     * drifting background load hits every mode alike. */
+    odai_interpreter *it2 = NULL;
+    setenv("ODAI_INFERENCE_ADAPTIVE", "0", 1);
+    odai_status cst = odai_interpreter_create(m, NULL, &it2, &err);
+    unsetenv("ODAI_INFERENCE_ADAPTIVE");
+    if (cst != ODAI_OK) it2 = NULL;
+    for (int batch1 = 0; batch1 <= (k_models[mi].faces > 1 ? 1 : 0); batch1++) {
+      odai_interpreter *its[3] = {it, it, it2};
+      int thr_of[3] = {1, 2, 2};
+      int nmodes = it2 ? 3 : 2, ok = 1;
+      if (batch1) { /* MobileFaceNet one face per call */
+        odai_tensor_info in0;
+        for (int k = 0; k < 2 && ok; k++) {
+          odai_interpreter *x = k ? it2 : it;
+          if (!x || odai_interpreter_input(x, 0, &in0) != ODAI_OK) continue;
+          int32_t shp[4];
+          for (int d = 0; d < in0.rank && d < 4; d++) shp[d] = in0.shape[d];
+          shp[0] = 1;
+          ok = odai_interpreter_resize_input(x, 0, shp, in0.rank, &err) == ODAI_OK;
         }
       }
-      int ok = 1;
-      for (int w = 0; w < 3 && ok; w++) ok = odai_interpreter_invoke(it, &err) == ODAI_OK;
-      for (int r = 0; r < runs && ok; r++) {
-        double t0 = now_s();
-        ok = odai_interpreter_invoke(it, &err) == ODAI_OK;
-        t[r] = (now_s() - t0) * 1e3;
+      for (int k = 0; k < nmodes && ok; k++) {
+        odai_interpreter *x = its[k];
+        for (int i = 0; i < odai_interpreter_input_count(x); i++) {
+          odai_tensor_info in;
+          if (odai_interpreter_input(x, i, &in) == ODAI_OK && in.dtype == ODAI_DTYPE_FLOAT32) {
+            float *d = in.data;
+            for (size_t q = 0; q < in.bytes / 4; q++) d[q] = (float)((q * 2654435761u) % 2001) / 1000.0f - 1.0f;
+          }
+        }
+      }
+      double *tm[3] = {t, t + runs, t + 2 * runs};
+      for (int done = 0; done < runs && ok; done += 10) {
+        for (int k = 0; k < nmodes && ok; k++) {
+          odai_interpreter *x = its[k];
+          ok = odai_interpreter_set_num_threads(x, thr_of[k], &err) == ODAI_OK;
+          for (int w = 0; w < 3 && ok; w++) ok = odai_interpreter_invoke(x, &err) == ODAI_OK;
+          for (int r = done; r < done + 10 && r < runs && ok; r++) {
+            double t0 = now_s();
+            ok = odai_interpreter_invoke(x, &err) == ODAI_OK;
+            tm[k][r] = (now_s() - t0) * 1e3;
+          }
+        }
       }
       if (!ok) {
         printf("%-36s invoke failed: %s\n", k_models[mi].file, err.message);
         break;
       }
-      qsort(t, (size_t)runs, sizeof *t, cmp_d);
-      odai_interpreter_stats st;
-      odai_interpreter_get_stats(it, &st);
-      double roof = peak > 0 ? st.flops / (peak * 1e9 * thr) * 1e3 : 0;
-      double xnn = thr == 1 ? k_models[mi].xnn1 : k_models[mi].xnn2;
-      printf("%-36s %3d | %8.3f %8.3f %8.3f | %9.3f %9.3f | %8.2f", k_models[mi].file, thr,
-             t[runs / 2], t[runs / 10], t[runs * 9 / 10], roof, xnn, xnn / t[runs / 2]);
-      if (k_models[mi].faces) printf("  (%.3f ms per face)", t[runs / 2] / k_models[mi].faces);
-      printf("\n");
+      static const char *mode_name[3] = {"1", "2", "2s"};
+      for (int k = 0; k < nmodes; k++) {
+        int thr = thr_of[k];
+        qsort(tm[k], (size_t)runs, sizeof(double), cmp_d);
+        odai_interpreter_stats st;
+        odai_interpreter_get_stats(its[k], &st);
+        double roof = peak > 0 ? st.flops / (peak * 1e9 * thr) * 1e3 : 0;
+        double xnn = thr == 1 ? k_models[mi].xnn1 : k_models[mi].xnn2;
+        int faces = batch1 ? 1 : k_models[mi].faces;
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", k_models[mi].file, batch1 ? " (batch 1)" : "");
+        double med = tm[k][runs / 2];
+        if (tsv) {
+          printf("odai\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\n", name, mode_name[k], med, tm[k][runs / 10],
+                 tm[k][runs * 9 / 10], roof);
+          continue;
+        }
+        printf("%-36s %3s | %8.3f %8.3f %8.3f | %9.3f %9.3f | %8.2f", name, mode_name[k], med,
+               tm[k][runs / 10], tm[k][runs * 9 / 10], roof, batch1 ? 0.0 : xnn, batch1 ? 0.0 : xnn / med);
+        if (faces) printf("  (%.3f ms per face)", med / faces);
+        printf("\n");
+      }
     }
+    odai_interpreter_free(it2);
     odai_interpreter_free(it);
     odai_model_free(m);
   }
