@@ -342,7 +342,7 @@ static odai_status recog_process(odai_calc_ctx *ctx) {
       have = shown[0] != 0;
     }
     if (have) {
-      snprintf(d->identity, sizeof d->identity, "%s", name);
+      snprintf(d->identity, sizeof d->identity, "%.*s", (int)sizeof d->identity - 1, name);
       d->identity_similarity = sim;
     } else {
       d->identity[0] = 0; /* not decided: no embedding and no track history */
