@@ -21,8 +21,9 @@ static char **make_env(char *const extra[]) {
     while (extra[m]) m++;
   char **env = calloc(n + m + 1, sizeof *env);
   if (!env) return NULL;
-  for (size_t i = 0; i < n; i++) env[i] = environ[i];
-  for (size_t i = 0; i < m; i++) env[n + i] = extra[i];
+  /* extra entries first: getenv finds the first of duplicate names */
+  for (size_t i = 0; i < m; i++) env[i] = extra[i];
+  for (size_t i = 0; i < n; i++) env[m + i] = environ[i];
   return env;
 }
 
