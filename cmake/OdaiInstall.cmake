@@ -32,5 +32,9 @@ set(ODAI_PC_LIBS_PRIVATE "-lpthread -lm -ldl")
 if(YUV_LIBRARY)
   string(APPEND ODAI_PC_LIBS_PRIVATE " -lyuv")
 endif()
+# Relocatable: prefix relative to the .pc file's folder, whatever the libdir
+# (lib, lib64, lib/x86_64-linux-gnu).
+file(RELATIVE_PATH ODAI_PC_PREFIX_REL "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" ODAI_PC_PREFIX_REL "${ODAI_PC_PREFIX_REL}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/odai.pc.in ${PROJECT_BINARY_DIR}/odai.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/odai.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
