@@ -5,8 +5,11 @@
  * - --mqtt publishes to a real local mosquitto broker (started here on
  *   127.0.0.1, a free port): every event on odai/doorbell/<id>/event and
  *   .../event/<type>, availability "online" then "offline", retained;
+ *   a doorbell killed with SIGKILL is reported "offline" (the last will);
  * - SIGTERM on a live source (a GStreamer test pattern) stops it cleanly:
- *   exit 0, a final "stopped" event, every line complete.
+ *   exit 0, a final "stopped" event, every line complete;
+ * - --config runs another graph file; a missing one fails (exit 1, a fatal
+ *   error event); bad options exit 2.
  * Arguments: odai-doorbell, odai-faces. Label media (models). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,9 +250,61 @@ static void test_doorbell_program_mqtt(void **state) {
   int r = find(&late, "odai/doorbell/frontdoor/availability", "offline", 0);
   assert_true(r >= 0);
   assert_true(late.retained[r]);
+
+  /* the last will: a doorbell that dies (SIGKILL) is reported offline by
+   * the broker */
+  msgs lw = {.mu = PTHREAD_MUTEX_INITIALIZER};
+  sub = subscriber(&lw, port);
+  char *live[] = {(char *)g_doorbell, "--input",
+                  "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=10/1 ! "
+                  "videoconvert ! appsink name=sink",
+                  "--gallery", g_gal, "--events", ev, "--mqtt", hp, "--id", "backdoor", NULL};
+  int pid = dbt_spawn(live, NULL);
+  assert_true(pid > 0);
+  int on = -1;
+  for (int i = 0; i < 600 && on < 0; i++) {
+    pthread_mutex_lock(&lw.mu);
+    on = find(&lw, "odai/doorbell/backdoor/availability", "online", 0);
+    pthread_mutex_unlock(&lw.mu);
+    usleep(50000);
+  }
+  assert_true(on >= 0);
+  kill(pid, SIGKILL);
+  dbt_wait(pid);
+  int off = -1;
+  for (int i = 0; i < 200 && off < 0; i++) {
+    pthread_mutex_lock(&lw.mu);
+    off = find(&lw, "odai/doorbell/backdoor/availability", "offline", on);
+    pthread_mutex_unlock(&lw.mu);
+    usleep(50000);
+  }
+  stop_sub(sub);
+  assert_true(off > on);
   mosquitto_lib_cleanup();
   kill(broker, SIGTERM);
   dbt_wait(broker);
+}
+
+/* --config: another graph file; a missing one is a fatal error event */
+static void test_doorbell_program_config(void **state) {
+  (void)state;
+  const char *src = getenv("ODAI_SOURCE_DIR");
+  assert_non_null(src);
+  char cfg[2048], ev[1200];
+  snprintf(cfg, sizeof cfg, "%s/configs/doorbell.pbtxt", src);
+  snprintf(ev, sizeof ev, "%s/config.jsonl", g_tmp);
+  char *ok[] = {(char *)g_doorbell, "--input", g_frames, "--gallery", g_gal, "--events", ev,
+                "--config", cfg, NULL};
+  assert_int_equal(dbt_run(ok, NULL), 0);
+  char *bad[] = {(char *)g_doorbell, "--input", g_frames, "--gallery", g_gal, "--events", ev,
+                 "--config", "/nonexistent/doorbell.pbtxt", NULL};
+  assert_int_equal(dbt_run(bad, NULL), 1);
+  char *all = dbt_read_file(ev, NULL);
+  assert_non_null(all);
+  assert_non_null(strstr(all, "\"what\":\"fatal\""));
+  free(all);
+  char *usage[] = {(char *)g_doorbell, "--input", g_frames, NULL};
+  assert_int_equal(dbt_run(usage, NULL), 2);
 }
 
 static void test_doorbell_program_sigterm(void **state) {
@@ -294,6 +349,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_doorbell_program_no_network),
       cmocka_unit_test(test_doorbell_program_mqtt),
       cmocka_unit_test(test_doorbell_program_sigterm),
+      cmocka_unit_test(test_doorbell_program_config),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
