@@ -61,8 +61,16 @@ static void run_one(db_hook *h, const char *json) {
   /* its own process group, so a timeout kills the command's children too */
   posix_spawnattr_t at;
   posix_spawnattr_init(&at);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+  /* ... with default signal handling and an empty mask (this thread blocks
+   * SIGPIPE; the command must not inherit that) */
+  sigset_t none, dfl;
+  sigemptyset(&none);
+  sigemptyset(&dfl);
+  sigaddset(&dfl, SIGPIPE);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&at, 0);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &dfl);
   char *argv[] = {"sh", "-c", h->command, NULL};
   pid_t pid;
   int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
@@ -121,6 +129,13 @@ static void run_one(db_hook *h, const char *json) {
 
 static void *worker(void *arg) {
   db_hook *h = arg;
+  /* A hook that exits without reading its stdin must not kill the process
+   * with SIGPIPE, whatever the program's signal setup: this thread keeps
+   * SIGPIPE blocked, so the write fails with EPIPE and is reported. */
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
   pthread_mutex_lock(&h->mu);
   for (;;) {
     while (!h->qcount && !h->stop) pthread_cond_wait(&h->cv, &h->mu);
