@@ -24,6 +24,7 @@ OUT="${2:-}"
 [ -n "$OUT" ] || OUT=out
 CONFIG="${3:-configs/face_detection_short_range.pbtxt}"
 BUILD=build/demo
+mkdir -p "$BUILD"
 
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DODAI_BUILD_TESTS=OFF \
   -DODAI_BUILD_BENCH=OFF >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }

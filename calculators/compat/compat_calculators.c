@@ -357,7 +357,7 @@ static odai_status mux_process(odai_calc_ctx *ctx) {
   for (int k = 0; k < n; k++) {
     int index = 0;
     const char *tag = odai_calc_input_tag_at(ctx, k, &index);
-    const char *rest;
+    const char *rest = NULL;
     if (parse_chan(tag, &rest) != s->select) continue;
     const odai_packet *p = odai_calc_input_at(ctx, k);
     odai_status st;

@@ -172,7 +172,7 @@ odai_status odai_switch_container_expand(const odai_node_config *node, const cha
   }
   prefix[pl] = '\0';
   char buf[600], tag[300];
-  odai_node_config *n;
+  odai_node_config *n = NULL;
 
   if (!runtime) {
     const odai_options *cn = odai_options_get_message_at(o, "contained_node", (size_t)select);
