@@ -15,12 +15,15 @@
 #include "threadpool.h"
 
 #define ARENA_ALIGN 64
-/* Ops smaller than this many FLOPs run on the caller's thread only: 2 MFLOP
- * is ~10-15 us of one core at the kernels' speed, several times a pool
- * wake-up. Measured on the shared 2-vCPU box with 2 threads (min of 100):
- * threshold 0.1 / 1 / 3 MFLOP gave short range 0.74 / 0.64 / 0.53 ms and
- * MobileFaceNet 9.0 / 4.4 / 4.3 ms (the other vCPU was rarely free). */
-#define PARALLEL_MIN_FLOPS 2e6
+/* Ops smaller than this many FLOPs run on the caller's thread only. With the
+ * chunk-claiming pool (threadpool.c: a spinning worker joins in ~0.1 us, the
+ * caller never waits for an idle one) 0.5 MFLOP (~3 us) pays: shared 2-vCPU
+ * box, short range 2 threads forced split, when the other vCPU was free:
+ * 0.36-0.39 ms vs 0.52 ms on 1 thread; thresholds 0.1-2 MFLOP were within
+ * the noise of each other, load decides. Below that, or under load, the
+ * adaptive choice (adapt_choose) runs the whole invoke on the caller.
+ * ODAI_INFERENCE_SPLIT_MFLOP overrides it (for measuring). */
+#define PARALLEL_MIN_FLOPS 5e5
 
 struct odai_interpreter {
   const odai_model *model;
@@ -42,6 +45,7 @@ struct odai_interpreter {
    * caller-only (0) way, smoothed; the faster is used, the other re-tried
    * every ADAPT_PROBE invokes. Off with ODAI_INFERENCE_ADAPTIVE=0. */
   bool adaptive;
+  double split_min_flops; /* PARALLEL_MIN_FLOPS, or ODAI_INFERENCE_SPLIT_MFLOP (measuring) */
   double adapt_ms[2];
   int adapt_n[2];
   uint64_t invokes;
@@ -311,9 +315,13 @@ static void fuse_residual_add(odai_interpreter *it, bool *dead, int *producer) {
       if (ct < 0 || rt < 0 || ct == rt || producer[ct] < 0 || dead[producer[ct]]) continue;
       odai_plan_op *c = &it->plan[producer[ct]];
       int ci = producer[ct];
-      if (c->code != OP_CONV_2D || c->residual >= 0 || c->n_out != 1 || c->n_in > 3) continue;
+      if ((c->code != OP_CONV_2D && c->code != OP_DEPTHWISE_CONV_2D) || c->residual >= 0 || c->n_out != 1 ||
+          c->n_in > 3)
+        continue;
       if (it->T[ct].consumers != 1 || it->T[ct].is_output) continue;
-      if (root_of(it->T, rt) == root_of(it->T, c->in[0])) continue;
+      /* the conv kernels may read r in place of the output, never the input;
+       * depthwise adds r after each block of rows, so r may be its input */
+      if (c->code == OP_CONV_2D && root_of(it->T, rt) == root_of(it->T, c->in[0])) continue;
       if (producer[rt] >= ci) continue; /* r computed after the conv */
       const odai_rt_tensor *r = &it->T[rt], *y = &it->T[ct];
       bool same = r->rank == 4 && y->rank == 4 && r->dtype == ODAI_DTYPE_FLOAT32;
@@ -806,6 +814,8 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   {
     const char *ad = getenv("ODAI_INFERENCE_ADAPTIVE");
     it->adaptive = !(ad && ad[0] == '0');
+    const char *sm = getenv("ODAI_INFERENCE_SPLIT_MFLOP");
+    it->split_min_flops = sm && *sm ? atof(sm) * 1e6 : PARALLEL_MIN_FLOPS;
   }
   if ((st = alloc_scratch(it, odai_tpool_threads(it->pool), err))) goto fail;
   free(dead);
@@ -865,7 +875,7 @@ odai_status odai_interpreter_invoke(odai_interpreter *it, odai_error *err) {
   for (int e = 0; e < it->n_exec; e++) {
     odai_plan_op *op = &it->plan[it->exec[e]];
     if (op->n_items <= 0) continue;
-    if (split && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
+    if (split && op->n_items > 1 && op->flops >= it->split_min_flops)
       odai_tpool_run(it->pool, op->n_items, run_range, op);
     else
       op->k->run(op, 0, 0, op->n_items);
@@ -881,7 +891,7 @@ odai_status odai_interpreter_invoke_timed(odai_interpreter *it, double *op_ms, o
     odai_plan_op *op = &it->plan[it->exec[e]];
     double t0 = mono_ms();
     if (op->n_items > 0) {
-      if (threads > 1 && op->n_items > 1 && op->flops >= PARALLEL_MIN_FLOPS)
+      if (threads > 1 && op->n_items > 1 && op->flops >= it->split_min_flops)
         odai_tpool_run(it->pool, op->n_items, run_range, op);
       else
         op->k->run(op, 0, 0, op->n_items);

@@ -6,7 +6,8 @@
  * comparison use shared/tools/xnnpeer/bench.sh). Prints; asserts nothing.
  * Rows: thr 1; 2 (adaptive threading, the default); 2s (every large op split,
  * ODAI_INFERENCE_ADAPTIVE=0); MobileFaceNet also at batch 1 (one face per call).
- * Usage: bench_models [--runs N] [--model NAME] [--tsv] [MODEL_DIR]
+ * Usage: bench_models [--runs N] [--model NAME] [--tsv] [--profile] [MODEL_DIR]
+ * (--profile: 1-thread time per op kind)
  * (--tsv: machine-readable lines for bench/inference/compare_peer.sh) */
 #include <math.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
-  int runs = 50, tsv = 0;
+  int runs = 50, tsv = 0, profile = 0;
   const char *only = NULL, *dir = getenv("ODAI_MODEL_DIR");
   char defdir[512];
   if (!dir) {
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--model") && i + 1 < argc) only = argv[++i];
     else if (!strcmp(argv[i], "--tsv")) tsv = 1;
+    else if (!strcmp(argv[i], "--profile")) profile = 1;
     else dir = argv[i];
   }
   if (runs < 3) runs = 3;
@@ -178,6 +180,38 @@ int main(int argc, char **argv) {
         if (faces) printf("  (%.3f ms per face)", med / faces);
         printf("\n");
       }
+    }
+    if (profile && odai_interpreter_set_num_threads(it, 1, &err) == ODAI_OK) {
+      /* 1 thread, per op the fastest of the runs, summed per op kind */
+      odai_interpreter_stats st;
+      odai_interpreter_get_stats(it, &st);
+      double *best = calloc((size_t)st.op_count + 1, sizeof *best), *one = calloc((size_t)st.op_count + 1, sizeof *one);
+      if (best && one) {
+        for (int r = 0; r < runs; r++) {
+          if (odai_interpreter_invoke_timed(it, one, &err) != ODAI_OK) break;
+          for (int i = 0; i < st.op_count; i++) best[i] = r == 0 || one[i] < best[i] ? one[i] : best[i];
+        }
+        char kinds[48][48];
+        double kms[48] = {0};
+        int nk = 0;
+        double total = 0;
+        for (int i = 0; i < st.op_count; i++) {
+          odai_op_info oi;
+          if (odai_interpreter_plan_op(it, i, &oi) != ODAI_OK) continue;
+          char key[48];
+          snprintf(key, sizeof key, "%s%s%s", oi.name, oi.fused && *oi.fused ? "+" : "", oi.fused ? oi.fused : "");
+          int k = 0;
+          while (k < nk && strcmp(kinds[k], key)) k++;
+          if (k == nk && nk < 48) snprintf(kinds[nk++], sizeof kinds[0], "%s", key);
+          if (k < 48) kms[k] += best[i];
+          total += best[i];
+        }
+        printf("  profile %s (1 thread, fastest per op, sum %.3f ms):", k_models[mi].file, total);
+        for (int k = 0; k < nk; k++) printf(" %s %.3f;", kinds[k], kms[k]);
+        printf("\n");
+      }
+      free(best);
+      free(one);
     }
     odai_interpreter_free(it2);
     odai_interpreter_free(it);

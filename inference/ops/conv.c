@@ -153,6 +153,18 @@ odai_status odai_prepare_depthwise(odai_plan_op *op, odai_error *err) {
       .hardswish = op->hardswish};
   if ((st = odai_dwconv_plan(&p, &op->kop.dw, err)))
     return odai_error_prefix(err, "operator %d (DEPTHWISE_CONV_2D): ", op->model_index);
+  op->res_add = NULL;
+  if (op->residual >= 0) { /* fused ADD(dw, r): added per block of output rows, in cache */
+    const odai_rt_tensor *r = &op->T[op->residual];
+    bool same = r->rank == 4 && r->dtype == ODAI_DTYPE_FLOAT32;
+    for (int d = 0; same && d < 4; d++) same = r->shape[d] == shape[d];
+    if (!same) return odai_op_error(op, err, "fused residual ADD operand does not match the depthwise output");
+    odai_binary_params bp = {.kind = ODAI_BINARY_ADD, .a_rank = 1, .b_rank = 1, .a_shape = {shape[2] * shape[3]},
+                             .b_shape = {shape[2] * shape[3]}, .out_min = op->res_min, .out_max = op->res_max};
+    odai_binary_op bo;
+    if ((st = odai_binary_plan(&bp, &bo, err))) return odai_error_prefix(err, "operator %d: ", op->model_index);
+    op->res_add = bo.vfn;
+  }
   if ((st = ensure_packed(op, odai_dwconv_packed_size(&op->kop.dw), err))) return st;
   odai_dwconv_pack(&op->kop.dw, w->data, b ? b->data : NULL, alpha, op->packed);
   op->scratch_need = odai_dwconv_scratch_size(&op->kop.dw);
@@ -162,8 +174,22 @@ odai_status odai_prepare_depthwise(odai_plan_op *op, odai_error *err) {
 }
 
 void odai_run_depthwise(const odai_plan_op *op, int tid, int64_t begin, int64_t end) {
-  odai_dwconv_run(&op->kop.dw, op_in(op, 0)->data, op->packed, op_out(op, 0)->data,
-                  op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL, (int)begin, (int)end);
+  void *scratch = op->scratch ? op->scratch + (size_t)tid * op->scratch_stride : NULL;
+  const odai_rt_tensor *y = op_out(op, 0);
+  if (op->residual < 0 || !op->res_add) {
+    odai_dwconv_run(&op->kop.dw, op_in(op, 0)->data, op->packed, y->data, scratch, (int)begin, (int)end);
+    return;
+  }
+  /* tiles are output rows: a few rows, then + r on them while they are hot */
+  size_t row = (size_t)y->shape[2] * (size_t)y->shape[3];
+  float *out = y->data;
+  const float *res = op->T[op->residual].data;
+  for (int64_t t = begin; t < end; t += 4) {
+    int64_t te = t + 4 < end ? t + 4 : end;
+    odai_dwconv_run(&op->kop.dw, op_in(op, 0)->data, op->packed, out, scratch, (int)t, (int)te);
+    op->res_add(out + (size_t)t * row, res + (size_t)t * row, out + (size_t)t * row, (size_t)(te - t) * row, 1, 1,
+                op->res_min, op->res_max);
+  }
 }
 
 /* ---- FULLY_CONNECTED ------------------------------------------------ */

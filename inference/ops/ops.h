@@ -90,6 +90,7 @@ struct odai_plan_op {
   int xpad[4];           /* top, bottom, left, right */
   float res_min, res_max;/* the fused ADD's activation clamp */
   bool hardswish;        /* conv/depthwise: a following HARD_SWISH fused in (after the clamp) */
+  odai_binary_vfn res_add; /* depthwise with a fused residual ADD: the clamped vector add */
 };
 
 /* Look up the kernel for (code, dtype); NULL when none. */
