@@ -19,7 +19,8 @@
  * Side packets: SNAPSHOT_DIR (string), BLUR_UNKNOWN (bool).
  * Options (odai.VisitStateOptions): start_frames (3), quiet_time_s (1.5),
  * identify_frames (3), unknown_frames (5), person_min_score (0.5),
- * face_min_score (0.6), snapshot_quality (90), snapshot_margin (2.2).
+ * face_min_score (0.6), snapshot_quality (90), snapshot_margin (2.2),
+ * unknown_min_face_px (40: smaller faces never count as "unknown").
  *
  * A face counts as evaluated by the recognizer when it carries a name, the
  * name "unknown", or a nonzero identity_similarity. */
@@ -68,7 +69,7 @@ typedef struct visit_state {
   /* options */
   int start_frames, identify_frames, unknown_frames, snapshot_quality;
   int64_t quiet_us;
-  float person_min_score, face_min_score, snapshot_margin;
+  float person_min_score, face_min_score, snapshot_margin, unknown_min_face_px;
   char snapshot_dir[2048];
   bool blur_unknown;
   /* state */
@@ -112,6 +113,7 @@ static odai_status vs_open(odai_calc_ctx *ctx) {
   s->face_min_score = odai_options_get_float(o, "face_min_score", 0.6f);
   s->snapshot_quality = (int)odai_options_get_int(o, "snapshot_quality", 90);
   s->snapshot_margin = odai_options_get_float(o, "snapshot_margin", 2.2f);
+  s->unknown_min_face_px = odai_options_get_float(o, "unknown_min_face_px", 40.0f);
   if (s->start_frames < 1 || s->identify_frames < 1 || s->unknown_frames < 1 || s->quiet_us < 0)
     return odai_calc_error(ctx, ODAI_E_INVALID,
                            "start_frames, identify_frames, unknown_frames must be >= 1 and "
@@ -167,10 +169,15 @@ static track_rec *track_get(visit_state *s, int64_t id, int64_t ts) {
   return t;
 }
 
-static void track_vote(track_rec *t, const odai_detection *d, int64_t ts) {
+/* face_px: the face box width in pixels; min_unknown_px: smaller faces may
+ * name someone but do not count as evidence of a stranger (a known visitor
+ * far away matches poorly). */
+static void track_vote(track_rec *t, const odai_detection *d, int64_t ts, float face_px,
+                       float min_unknown_px) {
   t->frames++;
   t->last_ts = ts;
   if (!evaluated(d)) return;
+  if (!is_named(d) && face_px < min_unknown_px) return;
   const char *label = is_named(d) ? d->identity : "";
   if (t->streak && !strcmp(t->streak_name, label)) {
     t->streak++;
@@ -352,7 +359,9 @@ static void update(visit_state *s, const odai_image *img, int64_t ts, bool infer
         const odai_detection *d = &faces->items[i];
         if (!face_ok(s, d)) continue;
         nf++;
-        if (d->track_id >= 0) track_vote(track_get(s, d->track_id, ts), d, ts);
+        if (d->track_id >= 0)
+          track_vote(track_get(s, d->track_id, ts), d, ts, d->width * (float)odai_image_width(img),
+                     s->unknown_min_face_px);
         consider_view(s->in_visit ? &s->best : &s->pending, img, d, faces);
       }
     bool present = nf + np > 0;

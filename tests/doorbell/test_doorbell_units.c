@@ -138,6 +138,7 @@ typedef struct face_spec {
   int64_t track;
   const char *name; /* NULL: not evaluated */
   float sim, x;
+  float w; /* relative width; 0 = 0.2 */
 } face_spec;
 
 static void feed(odai_graph *g, int64_t ts, const face_spec *f, int nf, int persons) {
@@ -149,8 +150,8 @@ static void feed(odai_graph *g, int64_t ts, const face_spec *f, int nf, int pers
     d.score = 0.9f;
     d.xmin = f[i].x;
     d.ymin = 0.3f;
-    d.width = 0.2f;
-    d.height = 0.25f;
+    d.width = f[i].w > 0 ? f[i].w : 0.2f;
+    d.height = d.width * 1.25f;
     d.track_id = f[i].track;
     d.num_keypoints = 3;
     d.keypoints[0] = (odai_point2f){f[i].x + 0.05f, 0.4f};
@@ -200,14 +201,14 @@ static void run_visits(const char *snapdir, bool break_dir, sink *ev) {
   int64_t ts = 0, step = 100000;
   for (int i = 0; i < 5; i++, ts += step) feed(g, ts, NULL, 0, 0);
   /* a one-frame detection: no visit */
-  face_spec spur = {9, "unknown", 0.05f, 0.7f};
+  face_spec spur = {9, "unknown", 0.05f, 0.7f, 0};
   feed(g, ts, &spur, 1, 0);
   ts += step;
   for (int i = 0; i < 5; i++, ts += step) feed(g, ts, NULL, 0, 0);
   /* visit 1 starts at 1.1 s: alice, and someone unknown who is later named bob */
   for (int i = 0; i < 12; i++, ts += step) {
-    face_spec f[2] = {{1, i < 1 ? NULL : "alice", 0.8f, 0.1f},
-                      {2, i < 7 ? "unknown" : "bob", i < 7 ? 0.2f : 0.7f, 0.6f}};
+    face_spec f[2] = {{1, i < 1 ? NULL : "alice", 0.8f, 0.1f, 0},
+                      {2, i < 7 ? "unknown" : "bob", i < 7 ? 0.2f : 0.7f, 0.6f, 0}};
     feed(g, ts, f, 2, 1);
   }
   /* a person without a face keeps the visit open */
@@ -265,6 +266,36 @@ static void test_doorbell_visit_state(void **state) {
   assert_int_equal(count(ev2.text, "\"what\":\"snapshot\""), 1); /* visit 1 had a face */
   assert_int_equal(count(ev2.text, "\"snapshot\":null"), 2);
   dbt_rmrf(tmp);
+}
+
+/* A small face (16 px wide, far away) judged unknown is not called a
+ * stranger; once it comes close (64 px) it is. */
+static void test_doorbell_visit_small_unknown(void **state) {
+  (void)state;
+  odai_graph *g = NULL;
+  odai_error err;
+  assert_int_equal(odai_graph_create(k_visit, sizeof k_visit - 1, "visit", &g, &err), ODAI_OK);
+  assert_int_equal(odai_graph_set_side_packet(g, "snapshot_dir", odai_packet_new_string("", ODAI_TS_UNSET)), ODAI_OK);
+  sink ev = {.mu = PTHREAD_MUTEX_INITIALIZER};
+  assert_int_equal(odai_graph_observe_output(g, "events", on_string, &ev), ODAI_OK);
+  assert_int_equal(odai_graph_start(g, &err), ODAI_OK);
+  int64_t ts = 0;
+  for (int i = 0; i < 10; i++, ts += 100000) {
+    face_spec f = {1, "unknown", 0.1f, 0.4f, 0.05f};
+    feed(g, ts, &f, 1, 1);
+  }
+  assert_int_equal(odai_graph_wait_until_idle(g, &err), ODAI_OK);
+  pthread_mutex_lock(&ev.mu);
+  assert_int_equal(count(ev.text, "unknown_visitor"), 0);
+  assert_int_equal(count(ev.text, "visit_start"), 1);
+  pthread_mutex_unlock(&ev.mu);
+  for (int i = 0; i < 6; i++, ts += 100000) {
+    face_spec f = {1, "unknown", 0.1f, 0.4f, 0.2f};
+    feed(g, ts, &f, 1, 1);
+  }
+  assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_OK);
+  odai_graph_destroy(g);
+  assert_int_equal(count(ev.text, "unknown_visitor"), 1);
 }
 
 /* ---- DetectionsFillCalculator ---- */
@@ -466,6 +497,7 @@ static void test_doorbell_events_file(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_doorbell_motion_gate),   cmocka_unit_test(test_doorbell_visit_state),
+      cmocka_unit_test(test_doorbell_visit_small_unknown),
       cmocka_unit_test(test_doorbell_detections_fill), cmocka_unit_test(test_doorbell_blur_unknown),
       cmocka_unit_test(test_doorbell_hook),
       cmocka_unit_test(test_doorbell_retention),     cmocka_unit_test(test_doorbell_cli),
