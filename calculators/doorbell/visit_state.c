@@ -302,12 +302,13 @@ static void write_snapshot(visit_state *s, int64_t ts, char *path, size_t cap) {
   if (y0 < 0) y0 = 0;
   if (x1 > w) x1 = w;
   if (y1 > h) y1 = h;
-  odai_error err;
+  odai_error err = {0};
   odai_image *frame = NULL, *crop = NULL;
   odai_status st = ODAI_OK;
   if (s->blur_unknown) {
     st = odai_image_copy(img, &frame);
-    if (!st) db_blur_unknown_faces(frame, &s->best.others);
+    if (st) odai_error_set(&err, st, "snapshot: cannot copy the frame");
+    else db_blur_unknown_faces(frame, &s->best.others);
   } else {
     frame = odai_image_ref((odai_image *)img);
   }
@@ -317,7 +318,6 @@ static void write_snapshot(visit_state *s, int64_t ts, char *path, size_t cap) {
   char p[4096];
   snprintf(p, sizeof p, "%s/visit-%s-%lld.jpg", s->snapshot_dir, stamp, (long long)s->visit_id);
   if (!st) st = db_write_private_jpeg(crop, p, s->snapshot_quality, &err);
-  else if (st != ODAI_OK && !err.message[0]) snprintf(err.message, sizeof err.message, "out of memory");
   if (st == ODAI_OK) {
     snprintf(path, cap, "%s", p);
   } else {

@@ -77,8 +77,12 @@ char **dbt_read_lines(const char *path, size_t *n) {
   if (!all) return NULL;
   size_t cap = 16;
   char **lines = calloc(cap + 1, sizeof *lines);
+  if (!lines) {
+    free(all);
+    return NULL;
+  }
   char *save = NULL;
-  for (char *l = strtok_r(all, "\n", &save); l && lines; l = strtok_r(NULL, "\n", &save)) {
+  for (char *l = strtok_r(all, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
     if (*n == cap) {
       char **nl = realloc(lines, (cap * 2 + 1) * sizeof *lines);
       if (!nl) break;
