@@ -48,7 +48,26 @@ static void report(db_hook *h, const char *msg) {
   if (h->report) h->report(h->user, buf);
 }
 
-/* Run the command once with json on stdin; returns a message or NULL. */
+/* The string value of "key" in an event line, copied into out (letters,
+ * digits and _ only: it goes into the environment). */
+static void field(const char *json, const char *key, char *out, size_t cap) {
+  char pat[32];
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  const char *p = strstr(json, pat);
+  size_t n = 0;
+  if (p) {
+    p += strlen(pat);
+    if (*p == '"') p++;
+    while (*p && n + 1 < cap &&
+           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '_' || *p == '-'))
+      out[n++] = *p++;
+  }
+  out[n] = 0;
+}
+
+/* Run the command once with json on stdin and the environment of the
+ * program plus ODAI_EVENT_TYPE and ODAI_EVENT_VISIT. */
 static void run_one(db_hook *h, const char *json) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) {
@@ -72,8 +91,22 @@ static void run_one(db_hook *h, const char *json) {
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setsigdefault(&at, &dfl);
   char *argv[] = {"sh", "-c", h->command, NULL};
+  char type[64], visit[32], e_type[96], e_visit[64];
+  field(json, "type", type, sizeof type);
+  field(json, "visit", visit, sizeof visit);
+  snprintf(e_type, sizeof e_type, "ODAI_EVENT_TYPE=%s", type);
+  snprintf(e_visit, sizeof e_visit, "ODAI_EVENT_VISIT=%s", visit);
+  size_t nenv = 0;
+  while (environ[nenv]) nenv++;
+  char **env = calloc(nenv + 3, sizeof *env);
+  if (env) {
+    env[0] = e_type;
+    env[1] = e_visit;
+    for (size_t i = 0; i < nenv; i++) env[2 + i] = environ[i];
+  }
   pid_t pid;
-  int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+  int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env ? env : environ);
+  free(env);
   posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
   close(p[0]);

@@ -1,6 +1,7 @@
 /* examples/doorbell/hook.h: the --on-event hook: a worker thread runs
  * `sh -c COMMAND` for each event with the event JSON on standard input, from
- * a bounded queue, so a slow or failing command never blocks the graph. A
+ * a bounded queue, so a slow or failing command never blocks the graph; the
+ * environment also has ODAI_EVENT_TYPE and ODAI_EVENT_VISIT. A
  * command that fails (exit status != 0) or runs past its timeout (killed) is
  * reported through the report callback as an `error` event; a full queue
  * drops the event (push returns false). Thread-safe. */

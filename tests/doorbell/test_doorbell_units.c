@@ -381,20 +381,20 @@ static void on_report(void *user, const char *json) {
 
 static void test_doorbell_hook(void **state) {
   (void)state;
-  char tmp[1024], cmd[1400], out[1200];
+  char tmp[1024], cmd[2800], out[1200];
   assert_true(dbt_tmpdir(tmp, sizeof tmp));
   snprintf(out, sizeof out, "%s/got.jsonl", tmp);
-  snprintf(cmd, sizeof cmd, "cat >> '%s'", out);
+  snprintf(cmd, sizeof cmd, "cat >> '%s'; echo \"$ODAI_EVENT_TYPE $ODAI_EVENT_VISIT\" >> '%s'", out, out);
   /* events arrive on standard input, in order */
   reports r = {.mu = PTHREAD_MUTEX_INITIALIZER};
   db_hook *h = db_hook_start(cmd, 8, 5000, on_report, &r);
   assert_non_null(h);
-  assert_true(db_hook_push(h, "{\"type\":\"a\"}"));
-  assert_true(db_hook_push(h, "{\"type\":\"b\"}"));
+  assert_true(db_hook_push(h, "{\"type\":\"a\",\"visit\":3}"));
+  assert_true(db_hook_push(h, "{\"type\":\"b\",\"visit\":0}"));
   db_hook_stop(h, 5000);
   char *got = dbt_read_file(out, NULL);
   assert_non_null(got);
-  assert_string_equal(got, "{\"type\":\"a\"}\n{\"type\":\"b\"}\n");
+  assert_string_equal(got, "{\"type\":\"a\",\"visit\":3}\na 3\n{\"type\":\"b\",\"visit\":0}\nb 0\n");
   free(got);
   assert_string_equal(r.text, "");
   /* a failing command is reported, not fatal */
