@@ -49,6 +49,14 @@ typedef struct odai_pb_field {
   odai_pb_msg *msg; /* ODAI_PB_MESSAGE */
   odai_srcpos pos;
   odai_srcpos value_pos; /* where the value starts (added by the parser) */
+  /* Set by the typed readers of graph/options.c (atomically; the options
+   * stay logically const): read_ok when a reader accepted the value,
+   * read_want (what that reader expected) when one could not use it. A
+   * field with read_want and no read_ok is reported after the node's open
+   * (odai_options_check_reads), so a wrongly typed option is an error, not
+   * a silent default. */
+  bool read_ok;
+  const char *read_want;
 } odai_pb_field;
 
 struct odai_pb_msg {

@@ -256,36 +256,49 @@ static const odai_pb_field *get(const odai_options *o, const char *path, long i)
   return L.bad ? NULL : L.field;
 }
 
+/* Remember whether a reader could use the field (see odai_pb_field.read_ok);
+ * returns ok. Relaxed atomics: nodes may read their options from several
+ * threads; only a flag that is not yet set is written. */
+static bool mark(const odai_pb_field *f, bool ok, const char *want) {
+  odai_pb_field *m = (odai_pb_field *)f;
+  if (ok) {
+    if (!__atomic_load_n(&m->read_ok, __ATOMIC_RELAXED)) __atomic_store_n(&m->read_ok, true, __ATOMIC_RELAXED);
+  } else if (!__atomic_load_n(&m->read_want, __ATOMIC_RELAXED)) {
+    __atomic_store_n(&m->read_want, want, __ATOMIC_RELAXED);
+  }
+  return ok;
+}
+
 float odai_options_get_float(const odai_options *o, const char *path, float def) {
   return (float)odai_options_get_double(o, path, def);
 }
 
 double odai_options_get_double(const odai_options *o, const char *path, double def) {
   const odai_pb_field *f = get(o, path, -1);
-  double v;
-  return f && as_double(f, &v) ? v : def;
+  double v = 0;
+  return f && mark(f, as_double(f, &v), "a number") ? v : def;
 }
 
 int64_t odai_options_get_int(const odai_options *o, const char *path, int64_t def) {
   const odai_pb_field *f = get(o, path, -1);
-  int64_t v;
-  return f && as_int(f, &v) ? v : def;
+  int64_t v = 0;
+  return f && mark(f, as_int(f, &v), "an integer") ? v : def;
 }
 
 bool odai_options_get_bool(const odai_options *o, const char *path, bool def) {
   const odai_pb_field *f = get(o, path, -1);
-  bool v;
-  return f && as_bool(f, &v) ? v : def;
+  bool v = 0;
+  return f && mark(f, as_bool(f, &v), "true or false") ? v : def;
 }
 
 const char *odai_options_get_string(const odai_options *o, const char *path, const char *def) {
   const odai_pb_field *f = get(o, path, -1);
-  return f && f->kind == ODAI_PB_STRING ? f->s : def;
+  return f && mark(f, f->kind == ODAI_PB_STRING, "a quoted string") ? f->s : def;
 }
 
 const char *odai_options_get_bytes(const odai_options *o, const char *path, size_t *len) {
   const odai_pb_field *f = get(o, path, -1);
-  if (f && f->kind == ODAI_PB_STRING) {
+  if (f && mark(f, f->kind == ODAI_PB_STRING, "a quoted string")) {
     if (len) *len = f->s_len;
     return f->s;
   }
@@ -295,14 +308,14 @@ const char *odai_options_get_bytes(const odai_options *o, const char *path, size
 
 const char *odai_options_get_enum_name(const odai_options *o, const char *path, const char *def) {
   const odai_pb_field *f = get(o, path, -1);
-  return f && f->kind == ODAI_PB_IDENT ? f->s : def;
+  return f && mark(f, f->kind == ODAI_PB_IDENT, "an enum identifier") ? f->s : def;
 }
 
 int odai_options_get_enum(const odai_options *o, const char *path, const odai_enum_value *values,
                           int def) {
   const odai_pb_field *f = get(o, path, -1);
-  int v;
-  return f && as_enum(f, values, &v) ? v : def;
+  int v = 0;
+  return f && mark(f, as_enum(f, values, &v), "one of the option's enum names") ? v : def;
 }
 
 float odai_options_get_float_at(const odai_options *o, const char *path, size_t i, float def) {
@@ -311,30 +324,30 @@ float odai_options_get_float_at(const odai_options *o, const char *path, size_t 
 
 double odai_options_get_double_at(const odai_options *o, const char *path, size_t i, double def) {
   const odai_pb_field *f = get(o, path, (long)i);
-  double v;
-  return f && as_double(f, &v) ? v : def;
+  double v = 0;
+  return f && mark(f, as_double(f, &v), "a number") ? v : def;
 }
 
 int64_t odai_options_get_int_at(const odai_options *o, const char *path, size_t i, int64_t def) {
   const odai_pb_field *f = get(o, path, (long)i);
-  int64_t v;
-  return f && as_int(f, &v) ? v : def;
+  int64_t v = 0;
+  return f && mark(f, as_int(f, &v), "an integer") ? v : def;
 }
 
 const char *odai_options_get_string_at(const odai_options *o, const char *path, size_t i,
                                        const char *def) {
   const odai_pb_field *f = get(o, path, (long)i);
-  return f && f->kind == ODAI_PB_STRING ? f->s : def;
+  return f && mark(f, f->kind == ODAI_PB_STRING, "a quoted string") ? f->s : def;
 }
 
 const odai_options *odai_options_get_message(const odai_options *o, const char *path) {
   const odai_pb_field *f = get(o, path, -1);
-  return f && f->kind == ODAI_PB_MESSAGE ? f->msg : NULL;
+  return f && mark(f, f->kind == ODAI_PB_MESSAGE, "a message { ... }") ? f->msg : NULL;
 }
 
 const odai_options *odai_options_get_message_at(const odai_options *o, const char *path, size_t i) {
   const odai_pb_field *f = get(o, path, (long)i);
-  return f && f->kind == ODAI_PB_MESSAGE ? f->msg : NULL;
+  return f && mark(f, f->kind == ODAI_PB_MESSAGE, "a message { ... }") ? f->msg : NULL;
 }
 
 /* --------------------------------------------------------------- checked */
@@ -443,6 +456,19 @@ odai_status odai_options_check_fields(const odai_options *o, const char *const *
     return odai_error_set(err, ODAI_E_INVALID, "%s:%d:%d: found unknown option '%s' in %s, expected one of: %s",
                           f->pos.file ? f->pos.file : "<options>", f->pos.line, f->pos.col, f->name,
                           what ? what : "options", list);
+  }
+  return ODAI_OK;
+}
+
+odai_status odai_options_check_reads(const odai_options *o, odai_error *err) {
+  for (size_t i = 0; o && i < o->n_fields; i++) {
+    const odai_pb_field *f = &o->fields[i];
+    const char *want = __atomic_load_n(&f->read_want, __ATOMIC_RELAXED);
+    if (want && !__atomic_load_n(&f->read_ok, __ATOMIC_RELAXED)) return mismatch(f, f->name, want, err);
+    if (f->kind == ODAI_PB_MESSAGE) {
+      odai_status st = odai_options_check_reads(f->msg, err);
+      if (st) return st;
+    }
   }
   return ODAI_OK;
 }

@@ -34,4 +34,10 @@ bool odai_options_type_matches(const char *ext_name, const char *type);
  * "type.googleapis.com/" prefix and the trailing ".ext", written into buf. */
 void odai_options_type_name(const char *ext_name, char *buf, size_t n);
 
+/* After a node's open: the first field of `opts` (recursively) that a typed
+ * reader (odai_options_get_*) found but could not use and no reader
+ * accepted: ODAI_E_INVALID with "file:line:col: option 'x': found string
+ * "abc", expected an integer". ODAI_OK when there is none. */
+odai_status odai_options_check_reads(const odai_options *opts, odai_error *err);
+
 #endif /* ODAI_GRAPH_OPTIONS_H */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "graph/graph_internal.h"
+#include "graph/options.h"
 
 static _Thread_local uint32_t t_worker_id;
 /* The executor whose worker is finishing an invocation on this thread: that
@@ -393,7 +394,15 @@ static void finish(odai_graph *g, odai_node *n, odai_status st, int64_t t0, int6
 static odai_status run_callback(odai_node *n) {
   odai_calc_ctx *ctx = &n->ctx;
   switch (n->kind) {
-    case 0: return n->def->open ? n->def->open(ctx) : ODAI_OK;
+    case 0: {
+      odai_status st = n->def->open ? n->def->open(ctx) : ODAI_OK;
+      odai_error oe;
+      memset(&oe, 0, sizeof oe);
+      /* an option the calculator read but could not use (wrong type) */
+      if (st == ODAI_OK && odai_options_check_reads(n->options, &oe))
+        st = odai_calc_error(ctx, ODAI_E_INVALID, "%s", oe.message);
+      return st;
+    }
     case 1: return n->def->process(ctx);
     default: return n->def->close ? n->def->close(ctx) : ODAI_OK;
   }

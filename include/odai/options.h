@@ -8,6 +8,9 @@
  * accessor asked decides the type, and a value of another type is a
  * mismatch (the plain getters then return the default; the _checked
  * variants report "file:line:col: option 'x': found ..., expected ...").
+ * In a graph, a field that a plain getter could not use and that no getter
+ * read successfully fails the node after its open with that same message
+ * (max_in_flight: "x" is an error, not a silent default).
  *
  * Paths: field names joined by '.', into nested messages: "a.b.c". A
  * component may carry an index into a repeated field, "layer[2].stride",
@@ -17,8 +20,9 @@
  * Every function accepts opts == NULL (no options: defaults, count 0).
  * Ownership: strings and messages returned are owned by the options
  * (transfer none) and live as long as the graph config that holds them.
- * Thread-safety: options are immutable once a graph is built; all readers
- * may run concurrently. */
+ * Thread-safety: option values are immutable once a graph is built; all
+ * readers may run concurrently (the plain getters only set, atomically, the
+ * per-field "read" marks used for the check above). */
 #ifndef ODAI_OPTIONS_H
 #define ODAI_OPTIONS_H
 

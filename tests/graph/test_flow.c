@@ -45,6 +45,30 @@ static const char *k_limited =
     "node { calculator: 'PassThroughCalculator' input_stream: 'w1' output_stream: 'w2' }\n"
     "node { calculator: 'PassThroughCalculator' input_stream: 'w2' output_stream: 'done' }\n";
 
+static void test_flow_limiter_bad_option(void **state) {
+  (void)state;
+  /* max_in_flight: "x" used to be ignored (default 1); now the graph does
+   * not start and the message points at the value */
+  const char *text =
+      "node { calculator: 'CountingSourceCalculator' output_stream: 'frames'\n"
+      "       options { max_count: 2 } }\n"
+      "node { calculator: 'FlowLimiterCalculator'\n"
+      "       input_stream: 'frames' input_stream: 'FINISHED:done'\n"
+      "       input_stream_info: { tag_index: 'FINISHED' back_edge: true }\n"
+      "       output_stream: 'done'\n"
+      "       options { [mediapipe.FlowLimiterCalculatorOptions.ext] { max_in_flight: 'x' } } }\n";
+  odai_graph *g = make_graph(text);
+  odai_error err = {0};
+  odai_status st = odai_graph_start(g, &err);
+  if (st == ODAI_OK) st = odai_graph_wait_until_done(g, &err);
+  assert_int_equal(st, ODAI_E_INVALID);
+  print_message("  %s\n", err.message);
+  assert_non_null(strstr(err.message, "FlowLimiterCalculator"));
+  assert_non_null(strstr(err.message, "test.pbtxt:7:80: option 'max_in_flight': found string"));
+  assert_non_null(strstr(err.message, "expected an integer"));
+  odai_graph_destroy(g);
+}
+
 static void run_limited(int threads, bool det) {
   static collector out, allow;
   collector_init(&out);
@@ -243,7 +267,7 @@ static void test_side_packet_to_stream(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_flow_limiter_overload), cmocka_unit_test(test_gate),
+      cmocka_unit_test(test_flow_limiter_overload), cmocka_unit_test(test_flow_limiter_bad_option), cmocka_unit_test(test_gate),
       cmocka_unit_test(test_previous_loopback),     cmocka_unit_test(test_packet_cloner),
       cmocka_unit_test(test_packet_thinner),        cmocka_unit_test(test_side_packet_to_stream),
   };

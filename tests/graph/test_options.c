@@ -219,6 +219,31 @@ static void test_check_fields(void **state) {
   odai_config_free(c);
 }
 
+static void test_check_reads(void **state) {
+  (void)state;
+  /* a wrongly typed option is reported after open instead of silently
+   * falling back to the default */
+  odai_graph_config *c = parse_ok("node {\n  calculator: \"X\"\n"
+                                  "  options { [mediapipe.XOptions.ext] { a: \"abc\" b: 2 k: FOO } }\n}\n");
+  const odai_options *o = odai_node_options(&c->nodes[0], NULL);
+  odai_error err = {0};
+  assert_int_equal(odai_options_check_reads(o, &err), ODAI_OK);
+  assert_int_equal(odai_options_get_int(o, "b", 0), 2);
+  assert_int_equal(odai_options_check_reads(o, &err), ODAI_OK);
+  assert_int_equal(odai_options_get_int(o, "a", 7), 7);
+  assert_int_equal(odai_options_check_reads(o, &err), ODAI_E_INVALID);
+  assert_non_null(strstr(err.message, "o.pbtxt:3:43: option 'a': found string"));
+  assert_non_null(strstr(err.message, "expected an integer"));
+  /* a calculator that also accepts the value another way: no error */
+  assert_string_equal(odai_options_get_string(o, "a", ""), "abc");
+  assert_int_equal(odai_options_check_reads(o, &err), ODAI_OK);
+  static const odai_enum_value bar[] = {{"BAR", 1}, {NULL, 0}};
+  assert_int_equal(odai_options_get_enum(o, "k", bar, 0), 0);
+  assert_int_equal(odai_options_check_reads(o, &err), ODAI_E_INVALID);
+  assert_non_null(strstr(err.message, "option 'k': found"));
+  odai_config_free(c);
+}
+
 static void test_type_matching(void **state) {
   (void)state;
   assert_true(odai_options_type_matches("mediapipe.FooOptions.ext", "mediapipe.FooOptions"));
@@ -238,7 +263,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_node_options_spellings), cmocka_unit_test(test_typed_getters),
       cmocka_unit_test(test_repeated_nested_paths),  cmocka_unit_test(test_checked_mismatches),
-      cmocka_unit_test(test_check_fields),           cmocka_unit_test(test_type_matching),
+      cmocka_unit_test(test_check_fields), cmocka_unit_test(test_check_reads),           cmocka_unit_test(test_type_matching),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
