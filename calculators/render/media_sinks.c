@@ -9,7 +9,10 @@
  * or options { path every_n quality format: "jpg"|"png" }.
  * VideoSinkCalculator: input VIDEO (or IMAGE); side packet
  * OUTPUT_VIDEO_PATH / OUTPUT_FILE_PATH, or options { path fps }; the file is
- * finished (MP4 index written) in close. A missing path disables the sink
+ * finished (MP4 index written) in close, also when the graph is cancelled
+ * (Ctrl-C). A file this node created is removed again when writing or
+ * finishing it failed (full disk, file size limit) or no frame reached it
+ * (the graph failed first): such a file is unplayable. A missing path disables the sink
  * (frames are dropped), so configs can make the output optional.
  * SdlDisplayCalculator: input VIDEO (or IMAGE); options { title }. Closing
  * the window stops the graph with ODAI_E_CANCELLED ("preview window
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calculators/registry.h"
 #include "odai/display.h"
@@ -163,6 +167,8 @@ typedef struct video_sink {
   char *path;
   odai_video_sink_options vo;
   bool finished;
+  bool created; /* the path was a new regular file: removed again if unusable */
+  bool failed;  /* a write failed */
 } video_sink;
 
 static odai_status vsink_contract(odai_contract *c) {
@@ -186,8 +192,11 @@ static odai_status vsink_open_at(odai_calc_ctx *ctx, video_sink *st, const char 
   if (!path || !*path) return ODAI_OK; /* disabled */
   if (!(st->path = strdup(path))) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   odai_error e;
+  struct stat sb;
+  bool existed = stat(path, &sb) == 0;
   if (odai_video_sink_open(path, &st->vo, &st->sink, &e) != ODAI_OK)
     return odai_calc_error(ctx, e.code, "%s", e.message);
+  st->created = !existed && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
   return ODAI_OK;
 }
 
@@ -200,8 +209,10 @@ static odai_status vsink_process_at(odai_calc_ctx *ctx, video_sink *st) {
   const odai_image *img = odai_packet_image(frame_input(ctx));
   if (!img || !st->sink) return ODAI_OK;
   odai_error e;
-  if (odai_video_sink_write(st->sink, img, odai_calc_timestamp(ctx), &e) != ODAI_OK)
+  if (odai_video_sink_write(st->sink, img, odai_calc_timestamp(ctx), &e) != ODAI_OK) {
+    st->failed = true;
     return odai_calc_error(ctx, e.code, "writing '%s': %s", st->path, e.message);
+  }
   return ODAI_OK;
 }
 
@@ -211,13 +222,18 @@ static odai_status vsink_process(odai_calc_ctx *ctx) {
 
 static odai_status vsink_close_at(odai_calc_ctx *ctx, video_sink *st) {
   odai_status s = ODAI_OK;
-  if (st->sink && odai_video_sink_frames(st->sink) > 0) {
+  bool usable = false;
+  if (st->sink && odai_video_sink_frames(st->sink) > 0 && !st->failed) {
     odai_error e;
     s = odai_video_sink_finish(st->sink, 30000, &e);
     if (s != ODAI_OK) odai_calc_error(ctx, s, "finishing '%s': %s", st->path, e.message);
+    usable = s == ODAI_OK;
   }
   odai_video_sink_close(st->sink);
   st->sink = NULL;
+  /* no half-written, unplayable file left behind */
+  if (st->created && !usable && st->path) unlink(st->path);
+  st->created = st->failed = false;
   free(st->path);
   st->path = NULL;
   return s;

@@ -239,6 +239,10 @@ int odai_run_main(const odai_run_args *a) {
     fprintf(stderr, "odai-run: %s\n", err.message);
     goto out;
   }
+  /* A file size limit (ulimit -f) makes write() fail with EFBIG, reported
+   * by the node that writes, instead of killing the process by SIGXFSZ
+   * with a truncated output and no message. */
+  signal(SIGXFSZ, SIG_IGN);
   /* Ctrl-C cancels the graph: SIGINT is handled by a sigwait thread. */
   sigemptyset(&w.set);
   sigaddset(&w.set, SIGINT);
