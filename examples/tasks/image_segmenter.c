@@ -3,8 +3,10 @@
  * person pixels and the mean confidence; optionally writes the category
  * mask as a PNG (person white).
  *   odai-example-image-segmenter photo.jpg [more.png ...] [--mask-dir DIR] */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <odai/odai.h>
 
@@ -13,6 +15,10 @@ int main(int argc, char **argv) {
   if (argc > 3 && strcmp(argv[argc - 2], "--mask-dir") == 0) {
     mask_dir = argv[argc - 1];
     argc -= 2;
+  }
+  if (mask_dir && mkdir(mask_dir, 0755) != 0 && errno != EEXIST) { /* like `mkdir -p DIR` for one level */
+    fprintf(stderr, "image segmenter: --mask-dir %s: %s\n", mask_dir, strerror(errno));
+    return 1;
   }
   odai_image_segmenter_options opts;
   odai_image_segmenter_options_init(&opts);
@@ -51,8 +57,14 @@ int main(int argc, char **argv) {
       if (odai_image_copy(r.category_mask, &png) == ODAI_OK) {
         for (int y = 0; y < h; y++)
           for (int x = 0; x < w; x++) odai_image_data(png, 0)[y * odai_image_stride(png, 0) + x] *= 255;
-        if (odai_image_write_file(png, path, 90, &err) != ODAI_OK) fprintf(stderr, "%s\n", err.message);
+        if (odai_image_write_file(png, path, 90, &err) != ODAI_OK) {
+          fprintf(stderr, "%s: %s\n", argv[i], err.message);
+          rc = 1;
+        }
         odai_image_unref(png);
+      } else {
+        fprintf(stderr, "%s: out of memory for the mask\n", argv[i]);
+        rc = 1;
       }
     }
     odai_image_segmenter_result_free(&r);

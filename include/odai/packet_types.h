@@ -18,7 +18,12 @@
  *
  * Segmentation masks are images of format ODAI_PIXEL_F32.
  * The makers below take ownership of the payload (transfer full, also on
- * failure: the payload is freed) and return NULL only on ENOMEM. */
+ * failure: the payload is freed) and return NULL only on ENOMEM.
+ *
+ * Thread-safety: every function here is reentrant. A payload in a packet is
+ * immutable once the packet exists, so packets and their payloads may be
+ * read from any number of threads at once (the typed getters); a payload
+ * that is not yet in a packet belongs to one thread. */
 #ifndef ODAI_PACKET_TYPES_H
 #define ODAI_PACKET_TYPES_H
 
@@ -57,7 +62,8 @@ typedef struct odai_embeddings {
 
 /* count empty slots (all NULL, reasons ""). Transfer full; NULL on ENOMEM. */
 ODAI_API odai_embeddings *odai_embeddings_create(size_t count);
-/* Frees the list and every embedding in it; NULL is a no-op. */
+/* Frees the list and every embedding in it (odai_embeddings_create's or a
+ * caller's own, never one read from a packet); NULL is a no-op. */
 ODAI_API void odai_embeddings_free(odai_embeddings *e);
 
 ODAI_API extern const odai_type odai_type_image;
@@ -84,7 +90,9 @@ ODAI_API extern const odai_type odai_type_embeddings;
 #define ODAI_TYPE_IMAGE_SIZE (&odai_type_image_size)
 #define ODAI_TYPE_EMBEDDINGS (&odai_type_embeddings)
 
-/* Packet makers (transfer full of the payload; the packet gets timestamp ts). */
+/* Packet makers (transfer full of the payload; the packet gets timestamp ts).
+ * The new packet is returned with one reference for the caller (transfer
+ * full: odai_packet_unref, or hand it on to odai_calc_output). */
 ODAI_API odai_packet *odai_packet_new_image(odai_image *img, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_tensors(odai_tensors *t, odai_timestamp ts);
 ODAI_API odai_packet *odai_packet_new_detections(odai_detections *d, odai_timestamp ts);
@@ -107,8 +115,8 @@ ODAI_API const odai_norm_rect *odai_packet_norm_rect(const odai_packet *pkt);
 ODAI_API const odai_norm_rects *odai_packet_norm_rects(const odai_packet *pkt);
 ODAI_API const odai_embeddings *odai_packet_embeddings(const odai_packet *pkt);
 
-/* Register all of the above with odai_type_register (idempotent; the
- * calculator registry calls it once). */
+/* Register all of the above with odai_type_register (idempotent and
+ * thread-safe; the calculator registry calls it once). */
 ODAI_API void odai_packet_types_register(void);
 
 #ifdef __cplusplus
