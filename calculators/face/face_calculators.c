@@ -245,6 +245,18 @@ static odai_status recog_contract(odai_contract *c) {
   return ODAI_OK;
 }
 
+/* The gallery allows 127-byte names, a detection holds 63: cut at a UTF-8
+ * character boundary. */
+static void set_identity(odai_detection *d, const char *name) {
+  size_t n = strlen(name);
+  if (n >= sizeof d->identity) {
+    n = sizeof d->identity - 1;
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80) n--;
+  }
+  memcpy(d->identity, name, n);
+  d->identity[n] = 0;
+}
+
 static const char *side_or_option(odai_calc_ctx *ctx, const char *tag, const char *opt) {
   const char *s = NULL;
   if (odai_packet_get_string(odai_calc_side_input(ctx, tag, 0), &s) == ODAI_OK && s && *s)
@@ -342,7 +354,7 @@ static odai_status recog_process(odai_calc_ctx *ctx) {
       have = shown[0] != 0;
     }
     if (have) {
-      snprintf(d->identity, sizeof d->identity, "%.*s", (int)sizeof d->identity - 1, name);
+      set_identity(d, name);
       d->identity_similarity = sim;
     } else {
       d->identity[0] = 0; /* not decided: no embedding and no track history */

@@ -221,6 +221,33 @@ static void test_threshold_option(void **state) {
   rig_close(&r);
 }
 
+/* A 127-byte gallery name is cut to the detection's 63 bytes at a UTF-8
+ * character boundary. */
+static void test_long_name_cut_at_character(void **state) {
+  (void)state;
+  rig r;
+  rig_open(&r, "");
+  char name[128] = "";
+  for (int i = 0; i < 40; i++) strcat(name, "\xc3\xa9"); /* 'e acute' x 40 = 80 bytes */
+  odai_gallery *g;
+  odai_gallery_options o = {.lock_timeout_ms = 1000};
+  odai_error err;
+  assert_int_equal(odai_gallery_open(r.gpath, &o, &g, &err), ODAI_OK);
+  odai_embedding *c1 = emb(g_carol, &r.seed);
+  assert_int_equal(odai_gallery_add(g, name, c1, &err), ODAI_OK);
+  odai_embedding_free(c1);
+  assert_int_equal(odai_gallery_save(g, &err), ODAI_OK);
+  odai_gallery_close(g);
+  char names[1][ODAI_IDENTITY_MAX];
+  float sims[1];
+  const int64_t un[1] = {-1};
+  const float *c[1] = {g_carol};
+  frame(&r, 1, un, c, names, sims);
+  assert_int_equal(strlen(names[0]), 62); /* 31 whole characters */
+  assert_memory_equal(names[0], name, 62);
+  rig_close(&r);
+}
+
 static void test_missing_gallery_refused(void **state) {
   (void)state;
   char text[2048];
@@ -240,6 +267,7 @@ int main(void) {
       cmocka_unit_test(test_voter_core),
       cmocka_unit_test(test_vote_keeps_name),
       cmocka_unit_test(test_threshold_option),
+      cmocka_unit_test(test_long_name_cut_at_character),
       cmocka_unit_test(test_missing_gallery_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
