@@ -149,7 +149,7 @@ int odai_run_desktop(const odai_run_args *a) {
     ok = ok && put(&w, "output_stream: \"%s\"\n", strip_tag(cfg->output_streams[i]));
   if (cfg->max_queue_size) ok = ok && put(&w, "max_queue_size: %d\n", cfg->max_queue_size);
   ok = ok && put(&w,
-                 "node {\n  calculator: \"VideoSourceCalculator\"\n"
+                 "node {\n  name: \"input_video_path\"\n  calculator: \"VideoSourceCalculator\"\n"
                  "  input_side_packet: \"INPUT_VIDEO_PATH:odai_input_video_path\"\n"
                  "  output_stream: \"VIDEO:input_video\"\n"
                  "  options { realtime: %s }\n}\n",
@@ -165,7 +165,7 @@ int odai_run_desktop(const odai_run_args *a) {
   if (has_out) {
     if (out && *out)
       ok = ok && put(&w,
-                     "node {\n  calculator: \"MediaSinkCalculator\"\n"
+                     "node {\n  name: \"output_video_path\"\n  calculator: \"MediaSinkCalculator\"\n"
                      "  input_stream: \"IMAGE:output_video\"\n"
                      "  input_side_packet: \"OUTPUT_VIDEO_PATH:odai_output_video_path\"\n}\n");
     else
@@ -186,6 +186,9 @@ int odai_run_desktop(const odai_run_args *a) {
   {
     odai_run_args b = *a;
     b.config = wrapper_path;
+    static char label[4200];
+    snprintf(label, sizeof label, "the --input_video_path/--output_video_path wrapper around %s", a->config);
+    b.config_label = label;
     b.n_extra = 0;
     if (b.n_sides + 2 > ODAI_RUN_MAX_SIDES) goto done;
     /* run_tool's --side entries are "NAME=VALUE" with value after '=' */

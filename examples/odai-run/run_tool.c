@@ -202,15 +202,31 @@ static void *sig_thread(void *arg) {
   return NULL;
 }
 
+/* "odai-run: MESSAGE", with a->config (and its ":line:col") replaced by
+ * a->config_label when one is set. */
+static void report(const odai_run_args *a, const char *msg) {
+  size_t n = a->config_label ? strlen(a->config) : 0;
+  if (n && strncmp(msg, a->config, n) == 0) {
+    const char *p = msg + n;
+    for (int k = 0; k < 2 && *p == ':' && p[1] >= '0' && p[1] <= '9'; k++) {
+      p++;
+      while (*p >= '0' && *p <= '9') p++;
+    }
+    fprintf(stderr, "odai-run: %s%s\n", a->config_label, p);
+  } else {
+    fprintf(stderr, "odai-run: %s\n", msg);
+  }
+}
+
 int odai_run_main(const odai_run_args *a) {
   odai_error err = {0};
   if (a->subgraph_dir && odai_graph_register_subgraph_dir(a->subgraph_dir, &err)) {
-    fprintf(stderr, "odai-run: %s\n", err.message);
+    report(a, err.message);
     return 1;
   }
   odai_graph *g = NULL;
   if (odai_graph_create_from_file(a->config, &g, &err)) {
-    fprintf(stderr, "odai-run: %s\n", err.message);
+    report(a, err.message);
     return 1;
   }
   if (a->check) {
@@ -236,7 +252,7 @@ int odai_run_main(const odai_run_args *a) {
     if (odai_graph_observe_output(g, counters[i].stream, on_output, &counters[i])) goto out;
   }
   if (odai_run_configure(g, a, &err)) {
-    fprintf(stderr, "odai-run: %s\n", err.message);
+    report(a, err.message);
     goto out;
   }
   /* A file size limit (ulimit -f) makes write() fail with EFBIG, reported
@@ -249,7 +265,7 @@ int odai_run_main(const odai_run_args *a) {
   pthread_sigmask(SIG_BLOCK, &w.set, NULL);
   sig_started = pthread_create(&sig_tid, NULL, sig_thread, &w) == 0;
   if (odai_graph_start(g, &err) || odai_graph_wait_until_done(g, &err)) {
-    fprintf(stderr, "odai-run: %s\n", err.message);
+    report(a, err.message);
   } else {
     rc = 0;
   }
@@ -259,7 +275,7 @@ int odai_run_main(const odai_run_args *a) {
   if (a->stats) odai_graph_stats_table(g, stdout);
   if (a->trace) {
     if (odai_graph_write_trace_json(g, a->trace, &err)) {
-      fprintf(stderr, "odai-run: %s\n", err.message);
+      report(a, err.message);
       rc = 1;
     } else {
       fprintf(stderr, "odai-run: trace written to %s\n", a->trace);

@@ -21,6 +21,9 @@ typedef struct odai_run_kv {
 
 typedef struct odai_run_args {
   const char *config;        /* graph config path */
+  /* NULL, or what messages say instead of `config` and its line:col (the
+   * desktop mode runs a temporary wrapper file the user never sees) */
+  const char *config_label;
   bool check, list, stats, dot, print, deterministic, help;
   const char *trace;         /* Chrome trace JSON path or NULL */
   const char *subgraph_dir;  /* extra subgraph directory or NULL */
