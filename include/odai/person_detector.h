@@ -1,8 +1,10 @@
 /* odai/person_detector.h: the person detector task (MediaPipe's pose
  * detector, pose_detection.tflite): hand it an image or a video frame, get
- * one box per person with four keypoints (hip centre, full-body scale
- * point, shoulder centre, upper-body scale point), relative to the input
- * image.
+ * one whole-body box per person (centred on the hip centre, as tall as twice
+ * its distance to the full-body scale point, half as wide; the model's own
+ * box covers only the face) with four keypoints (hip centre, full-body
+ * scale point, shoulder centre, upper-body scale point), relative to the
+ * input image.
  *
  *   odai_person_detector_options o;
  *   odai_person_detector_options_init(&o);

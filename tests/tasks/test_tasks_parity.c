@@ -92,7 +92,7 @@ static void test_person(void **state) {
   odai_person_detector *pd = NULL;
   odai_error err;
   if (odai_person_detector_create(&o, &pd, &err) != ODAI_OK) fail_msg("%s", err.message);
-  compare_detections(pd, person_detect, "person_detection.pbtxt", "person_detections", "person");
+  compare_detections(pd, person_detect, "person_detection.pbtxt", "person_boxes", "person");
   odai_person_detector_close(pd);
 }
 
