@@ -1,11 +1,16 @@
 /* examples/odai-model/odai_model_tool.c: the odai-model command-line tool
  * (info, run, bench, dot) over the public inference API (odai/inference.h).
  * It is also the simplest complete example of loading and running a model. */
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "odai/inference.h"
 
@@ -152,7 +157,10 @@ static int cmd_run(const char *path, const char **ins, int n_in, const char **ou
     odai_tensor_info t;
     odai_interpreter_input(it, i, &t);
     if (sizes[i] != t.bytes) {
-      fprintf(stderr, "odai-model: %s has %zu bytes, input %d '%s' needs %zu\n", ins[i], sizes[i], i, t.name, t.bytes);
+      fprintf(stderr, "odai-model: %s has %zu bytes, input %d '%s' needs %zu (raw little-endian float32, shape ", ins[i],
+              sizes[i], i, t.name, t.bytes);
+      print_shape(stderr, &t);
+      fprintf(stderr, ")\n");
       goto free_bufs;
     }
     memcpy(t.data, bufs[i], t.bytes);
@@ -165,12 +173,22 @@ static int cmd_run(const char *path, const char **ins, int n_in, const char **ou
   for (int i = 0; i < n_out; i++) {
     odai_tensor_info t;
     odai_interpreter_output(it, i, &t);
+    struct stat sb;
+    bool existed = stat(outs[i], &sb) == 0;
     FILE *f = fopen(outs[i], "wb");
-    if (!f || fwrite(t.data, 1, t.bytes, f) != t.bytes) {
-      fprintf(stderr, "odai-model: cannot write %s\n", outs[i]);
-      rc = 1;
+    bool ok = f && fwrite(t.data, 1, t.bytes, f) == t.bytes;
+    int e = errno;
+    if (f && fclose(f) != 0 && ok) {
+      ok = false;
+      e = errno;
     }
-    if (f) fclose(f);
+    if (!ok) {
+      fprintf(stderr, "odai-model: output %d '%s': cannot write %s: %s\n", i, t.name, outs[i], strerror(e));
+      /* no truncated tensor file left behind (a file this run created) */
+      if (f && !existed && stat(outs[i], &sb) == 0 && S_ISREG(sb.st_mode)) unlink(outs[i]);
+      rc = 1;
+      continue;
+    }
     fprintf(stderr, "output %d '%s' ", i, t.name);
     print_shape(stderr, &t);
     fprintf(stderr, " -> %s\n", outs[i]);
@@ -340,6 +358,7 @@ int main(int argc, char **argv) {
     usage();
     return 2;
   }
+  signal(SIGXFSZ, SIG_IGN); /* ulimit -f: a write error (EFBIG) with a message, not a kill */
   const char *cmd = argv[1], *path = argv[2];
   const char *ins[16], *outs[16];
   int n_in = 0, n_out = 0, threads = 1, runs = 50, profile = 0;
