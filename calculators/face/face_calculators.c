@@ -40,6 +40,8 @@
 #include "recognizer.h"
 
 /* ---- FaceEmbedderCalculator ---- */
+/* Any pixel format: frames other than RGB8/RGBA8/BGR8/BGRA8 (a camera's
+ * NV12, I420, YUYV) are converted to RGB8 once per frame with faces. */
 
 typedef struct embed_state {
   odai_face_embedder *embedder;
@@ -103,8 +105,24 @@ static odai_status embed_process(odai_calc_ctx *ctx) {
   const odai_image *img = odai_packet_image(odai_calc_input(ctx, "IMAGE", 0));
   const odai_detections *dets = odai_packet_detections(odai_calc_input(ctx, "DETECTIONS", 0));
   if (!dets) return ODAI_OK; /* no detections at this timestamp: no output */
+  /* Alignment reads RGB8/RGBA8/BGR8/BGRA8; other frames (a camera's YUV)
+   * are converted once per frame. */
+  odai_image *conv = NULL;
+  if (img && dets->count) {
+    odai_pixel_format f = odai_image_format(img);
+    if (f != ODAI_PIXEL_RGB8 && f != ODAI_PIXEL_RGBA8 && f != ODAI_PIXEL_BGR8 &&
+        f != ODAI_PIXEL_BGRA8) {
+      odai_error ce;
+      if (odai_image_convert(img, ODAI_PIXEL_RGB8, &conv, &ce) != ODAI_OK)
+        return odai_calc_error(ctx, ce.code, "%s", ce.message);
+      img = conv;
+    }
+  }
   odai_embeddings *out = odai_embeddings_create(dets->count);
-  if (!out) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+  if (!out) {
+    odai_image_unref(conv);
+    return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+  }
   for (size_t i = 0; i < dets->count; i++) {
     const odai_detection *d = &dets->items[i];
     if (!img) {
@@ -119,12 +137,14 @@ static odai_status embed_process(odai_calc_ctx *ctx) {
     odai_error e;
     if (odai_face_embedder_embed(s->embedder, img, d, s->res, &e) != ODAI_OK) {
       odai_embeddings_free(out);
+      odai_image_unref(conv);
       return odai_calc_error(ctx, e.code, "%s", e.message);
     }
     out->items[i] = s->res->embedding;
     if (!out->items[i])
       snprintf(out->skip_reasons[i], ODAI_EMBEDDING_REASON_MAX, "%s", s->res->skip_reason);
   }
+  odai_image_unref(conv);
   odai_packet *p = odai_packet_new_embeddings(out, odai_calc_timestamp(ctx));
   if (!p) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   return odai_calc_output(ctx, "EMBEDDINGS", 0, p);

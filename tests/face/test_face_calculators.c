@@ -139,6 +139,16 @@ static void test_embedder_calculator(void **state) {
   printf("batch 1 vs flip-sum embedding: cosine %.4f\n", cos);
   assert_true(cos > 0.95f);
   odai_packet_unref(p1);
+  /* A camera's I420 frame is converted: nearly the same embedding. */
+  odai_image *yuv = NULL;
+  assert_int_equal(odai_image_convert(img, ODAI_PIXEL_I420, &yuv, NULL), ODAI_OK);
+  odai_packet *py = embed_once("", yuv, odai_detections_clone(dets));
+  const odai_embeddings *ey = odai_packet_embeddings(py);
+  assert_non_null(ey->items[0]);
+  assert_int_equal(odai_embedding_cosine(ey->items[0], e->items[0], &cos, NULL), ODAI_OK);
+  printf("I420 frame vs RGB frame embedding: cosine %.4f\n", cos);
+  assert_true(cos > 0.95f);
+  odai_packet_unref(py);
   odai_packet_unref(pk);
   odai_detections_free(dets);
   odai_image_unref(img);
