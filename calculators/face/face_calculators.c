@@ -24,7 +24,9 @@
  * FaceRecognizerCalculator options (odai.FaceRecognizerCalculatorOptions):
  *   gallery_path (or the GALLERY_PATH side packet, which wins), key_path (or
  *   KEY_PATH), threshold (default: the gallery's stored, calibrated one),
- *   vote_window (15 frames), refresh_interval_ms (1000). */
+ *   vote_window (15 frames), refresh_interval_ms (1000), allow_missing (false:
+ *   a missing gallery file fails open; true: everyone is "unknown" until the
+ *   file appears). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +247,7 @@ typedef struct recog_state {
   bool threshold_override;
   int64_t refresh_ns, last_refresh_ns;
   char source[256]; /* the last FILE_NAME: a new photo starts new votes */
+  char *path, *key;  /* kept for allow_missing: open the gallery once it appears */
 } recog_state;
 
 static int64_t now_ns(void) {
@@ -297,11 +300,21 @@ static odai_status recog_open(odai_calc_ctx *ctx) {
   go.key_path = side_or_option(ctx, "KEY_PATH", "key_path");
   go.read_only = true;
   odai_error e;
-  if (odai_gallery_open(path, &go, &s->gallery, &e) != ODAI_OK)
-    return odai_calc_error(ctx, e.code, "%s", e.message);
+  if (odai_gallery_open(path, &go, &s->gallery, &e) != ODAI_OK) {
+    /* allow_missing: a device whose gallery is not enrolled yet names
+     * everyone "unknown" until the file appears (checked every refresh). */
+    if (e.code != ODAI_E_NOT_FOUND || !odai_options_get_bool(o, "allow_missing", false))
+      return odai_calc_error(ctx, e.code, "%s", e.message);
+    s->gallery = NULL;
+  }
+  s->path = strdup(path);
+  s->key = go.key_path ? strdup(go.key_path) : NULL;
+  if (!s->path || (go.key_path && !s->key))
+    return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   s->threshold_override = odai_options_has(o, "threshold");
   s->threshold = s->threshold_override ? odai_options_get_float(o, "threshold", 0.55f)
-                                       : odai_gallery_threshold(s->gallery);
+               : s->gallery           ? odai_gallery_threshold(s->gallery)
+                                      : ODAI_GALLERY_DEFAULT_THRESHOLD;
   if (!(s->threshold >= -1.0f && s->threshold <= 1.0f))
     return odai_calc_error(ctx, ODAI_E_INVALID, "threshold must be in [-1, 1]");
   int64_t window = odai_options_get_int(o, "vote_window", ODAI_FACE_VOTE_DEFAULT_WINDOW);
@@ -327,7 +340,15 @@ static odai_status recog_process(odai_calc_ctx *ctx) {
   if (s->refresh_ns >= 0 && t - s->last_refresh_ns >= s->refresh_ns) {
     s->last_refresh_ns = t;
     bool changed = false;
-    if (odai_gallery_refresh(s->gallery, &changed, &e) == ODAI_OK && changed) {
+    if (!s->gallery) {
+      odai_gallery_options go = {.key_path = s->key, .read_only = true};
+      changed = odai_gallery_open(s->path, &go, &s->gallery, &e) == ODAI_OK;
+      if (!changed && e.code != ODAI_E_NOT_FOUND)
+        return odai_calc_error(ctx, e.code, "%s", e.message);
+    } else if (odai_gallery_refresh(s->gallery, &changed, &e) != ODAI_OK) {
+      changed = false;
+    }
+    if (changed) {
       odai_face_voter_reset(s->voter); /* old votes were cast against the old gallery */
       if (!s->threshold_override) s->threshold = odai_gallery_threshold(s->gallery);
     }
@@ -354,7 +375,10 @@ static odai_status recog_process(odai_calc_ctx *ctx) {
     char name[ODAI_GALLERY_NAME_MAX + 1] = "";
     float sim = 0.0f;
     bool have = false;
-    if (x) {
+    if (x && !s->gallery) {
+      snprintf(name, sizeof name, "%s", ODAI_GALLERY_UNKNOWN); /* no gallery yet */
+      have = true;
+    } else if (x) {
       if (odai_face_decide(s->gallery, x, s->threshold, name, &sim, &e) != ODAI_OK) {
         odai_detections_free(out);
         return odai_calc_error(ctx, e.code, "%s", e.message);
@@ -390,6 +414,9 @@ static odai_status recog_close(odai_calc_ctx *ctx) {
   recog_state *s = odai_calc_state(ctx);
   odai_gallery_close(s->gallery);
   odai_face_voter_free(s->voter);
+  free(s->path);
+  free(s->key);
+  s->path = s->key = NULL;
   s->gallery = NULL;
   s->voter = NULL;
   return ODAI_OK;

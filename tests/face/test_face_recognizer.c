@@ -248,6 +248,48 @@ static void test_long_name_cut_at_character(void **state) {
   rig_close(&r);
 }
 
+/* allow_missing: no gallery yet -> "unknown"; once enrolled -> the name. */
+static void test_allow_missing(void **state) {
+  (void)state;
+  rig r;
+  rig_open(&r, "allow_missing: true");
+  /* Replace the rig's gallery by a path that does not exist yet. */
+  odai_error err;
+  assert_int_equal(odai_graph_wait_until_done(r.g, &err), ODAI_OK);
+  odai_graph_destroy(r.g);
+  char later[700];
+  snprintf(later, sizeof later, "%s/later", r.dir);
+  char text[2048];
+  snprintf(text, sizeof text, k_graph, "allow_missing: true");
+  assert_int_equal(odai_graph_create(text, strlen(text), "test", &r.g, &err), ODAI_OK);
+  odai_graph_set_side_packet(r.g, "gallery_path", odai_packet_new_string(later, ODAI_TS_UNSET));
+  assert_int_equal(odai_graph_add_poller(r.g, "out", &r.poll, &err), ODAI_OK);
+  if (odai_graph_start(r.g, &err) != ODAI_OK) fail_msg("%s", err.message);
+  char names[1][ODAI_IDENTITY_MAX];
+  float sims[1];
+  const int64_t un[1] = {-1};
+  const float *c[1] = {g_alice};
+  frame(&r, 1, un, c, names, sims);
+  assert_string_equal(names[0], ODAI_GALLERY_UNKNOWN);
+  uint8_t id[ODAI_MODEL_ID_SIZE];
+  ft_model(id, 7);
+  odai_gallery_options o = {.create_if_missing = true, .model_id = id, .dim = DIM};
+  odai_gallery *g;
+  assert_int_equal(odai_gallery_open(later, &o, &g, &err), ODAI_OK);
+  odai_embedding *a = emb(g_alice, &r.seed);
+  assert_int_equal(odai_gallery_add(g, "alice", a, &err), ODAI_OK);
+  odai_embedding_free(a);
+  assert_int_equal(odai_gallery_save(g, &err), ODAI_OK);
+  odai_gallery_close(g);
+  frame(&r, 1, un, c, names, sims);
+  assert_string_equal(names[0], "alice");
+  char lock[800];
+  snprintf(lock, sizeof lock, "%s.lock", later);
+  unlink(lock);
+  unlink(later);
+  rig_close(&r);
+}
+
 static void test_missing_gallery_refused(void **state) {
   (void)state;
   char text[2048];
@@ -268,6 +310,7 @@ int main(void) {
       cmocka_unit_test(test_vote_keeps_name),
       cmocka_unit_test(test_threshold_option),
       cmocka_unit_test(test_long_name_cut_at_character),
+      cmocka_unit_test(test_allow_missing),
       cmocka_unit_test(test_missing_gallery_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
