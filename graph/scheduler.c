@@ -394,15 +394,7 @@ static void finish(odai_graph *g, odai_node *n, odai_status st, int64_t t0, int6
 static odai_status run_callback(odai_node *n) {
   odai_calc_ctx *ctx = &n->ctx;
   switch (n->kind) {
-    case 0: {
-      odai_status st = n->def->open ? n->def->open(ctx) : ODAI_OK;
-      odai_error oe;
-      memset(&oe, 0, sizeof oe);
-      /* an option the calculator read but could not use (wrong type) */
-      if (st == ODAI_OK && odai_options_check_reads(n->options, &oe))
-        st = odai_calc_error(ctx, ODAI_E_INVALID, "%s", oe.message);
-      return st;
-    }
+    case 0: return n->def->open ? n->def->open(ctx) : ODAI_OK;
     case 1: return n->def->process(ctx);
     default: return n->def->close ? n->def->close(ctx) : ODAI_OK;
   }
@@ -609,6 +601,18 @@ odai_status odai_sched_start(odai_graph *g, odai_error *err) {
         goto fail;
       }
       n->opened = true;
+      /* An option the calculator read but could not use (wrong type). The
+       * node counts as opened, so close_opened frees what open allocated. */
+      odai_error oe;
+      memset(&oe, 0, sizeof oe);
+      if (odai_options_check_reads(n->options, &oe) != ODAI_OK) {
+        if (n->cfg && n->cfg->pos.file)
+          st = odai_error_set(err, ODAI_E_INVALID, "%s:%d:%d: node '%s' (%s) open: %s", n->cfg->pos.file,
+                              n->cfg->pos.line, n->cfg->pos.col, n->name, n->def->name, oe.message);
+        else
+          st = odai_error_set(err, ODAI_E_INVALID, "node '%s' (%s) open: %s", n->name, n->def->name, oe.message);
+        goto fail_stop;
+      }
       remaining--;
       progress = true;
       for (int k = 0; k < n->n_side_out; k++) {
