@@ -74,6 +74,9 @@ static void work(odai_tpool *pool, uint32_t gen, int tid) {
 }
 
 static void *worker_main(void *p) {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_setcsr(_mm_getcsr() | 0x8040u); /* FTZ | DAZ, as the interpreter's invoke (interpreter.c) */
+#endif
   worker_arg *wa = p;
   odai_tpool *pool = wa->pool;
   int index = wa->index;
