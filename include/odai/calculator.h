@@ -65,9 +65,12 @@ typedef struct odai_calculator_def {
  * a known name: ODAI_E_INVALID. Thread-safe. */
 ODAI_API odai_status odai_calculator_register(const odai_calculator_def *def, odai_error *err);
 /* Find by name among built-ins and registered calculators; NULL if unknown.
- * Thread-safe. */
+ * Transfer none (a built-in's static def, or the registered def, which
+ * outlives the graphs). Thread-safe. */
 ODAI_API const odai_calculator_def *odai_calculator_find(const char *name);
-/* Iterate over all known calculators: i = 0, 1, ... until NULL. */
+/* Iterate over all known calculators: i = 0, 1, ... until NULL. Transfer
+ * none, as odai_calculator_find. Thread-safe (a calculator registered
+ * meanwhile may or may not be listed). */
 ODAI_API const odai_calculator_def *odai_calculator_at(size_t i);
 
 /* ---- Contract (called from def->contract) ---- */
@@ -118,12 +121,15 @@ ODAI_API void odai_contract_process_bounds(odai_contract *c, bool on);
  * validator prefixes with the node's name and config position. */
 ODAI_API odai_status odai_contract_error(odai_contract *c, odai_status code, const char *fmt, ...)
     ODAI_PRINTF(3, 4);
-/* The node's options (NULL if absent) so contracts can check them early. */
+/* The node's options (NULL if absent) so contracts can check them early.
+ * Transfer none: owned by the graph config, valid while the graph exists. */
 ODAI_API const odai_options *odai_contract_get_options(const odai_contract *c);
 
 /* ---- Context (open/process/close) ---- */
 
-/* The node's zeroed state of def->state_size bytes (NULL if 0). */
+/* The node's zeroed state of def->state_size bytes (NULL if 0). Transfer
+ * none: owned by the graph, valid from open until after close returns (free
+ * what you allocated into it in close). */
 ODAI_API void *odai_calc_state(odai_calc_ctx *ctx);
 /* The node's name as shown in errors and stats. Transfer none. */
 ODAI_API const char *odai_calc_node_name(const odai_calc_ctx *ctx);

@@ -138,7 +138,8 @@ ODAI_API odai_status odai_image_wrap(int w, int h, odai_pixel_format fmt,
 
 /* ---- references -------------------------------------------------------- */
 
-/* Take another reference; returns img (NULL-safe). */
+/* Take another reference; returns img (NULL-safe). The caller owns the new
+ * reference (transfer full: odai_image_unref it). Thread-safe (atomic). */
 ODAI_API odai_image *odai_image_ref(odai_image *img);
 /* Drop a reference (NULL-safe). The last one returns the buffer to its pool
  * or calls the wrap release callback. */
@@ -157,7 +158,8 @@ ODAI_API int odai_image_width(const odai_image *img);
 ODAI_API int odai_image_height(const odai_image *img);
 ODAI_API odai_pixel_format odai_image_format(const odai_image *img);
 /* Plane pointer / stride; NULL / 0 for a plane the format lacks. The
- * non-const pointer is for writable images only (see is_writable). */
+ * non-const pointer is for writable images only (see is_writable).
+ * Transfer none: valid while the caller holds a reference to img. */
 ODAI_API uint8_t *odai_image_data(odai_image *img, int plane);
 ODAI_API const uint8_t *odai_image_cdata(const odai_image *img, int plane);
 ODAI_API int odai_image_stride(const odai_image *img, int plane);
