@@ -42,10 +42,12 @@ echo "demo: running $CONFIG on $IN"
   --side "output_video_path=$video_out" \
   --side "detections_path=$OUT/$name.jsonl" \
   --stats | tee "$OUT/$name.stats.txt"
-frames=$(wc -l < "$OUT/$name.jsonl")
-faces=$(grep -o '"score"' "$OUT/$name.jsonl" | wc -l)
 echo
-echo "demo: $frames frames, $faces faces"
+if [ -f "$OUT/$name.jsonl" ]; then  # configs without detections (segmentation) write none
+  frames=$(wc -l < "$OUT/$name.jsonl")
+  found=$(grep -o '"score"' "$OUT/$name.jsonl" | wc -l)
+  echo "demo: $frames frames, $found detections"
+fi
 echo "demo: annotated output: $video_out"
-echo "demo: detections (JSON Lines): $OUT/$name.jsonl"
+[ -f "$OUT/$name.jsonl" ] && echo "demo: detections (JSON Lines): $OUT/$name.jsonl"
 echo "demo: per-node stats: $OUT/$name.stats.txt"
