@@ -222,6 +222,11 @@ struct odai_graph {
   size_t n_sources;
   odai_error error;
   bool has_error;
+  /* The first error of a source node (no input streams): the source's
+   * streams end there, what is already in flight drains through the graph
+   * (written, not lost), then the graph ends with this error. */
+  odai_error source_error;
+  bool has_source_error;
 
   odai_trace_event *trace;
   size_t trace_cap, trace_n;

@@ -384,6 +384,23 @@ static void finish(odai_graph *g, odai_node *n, odai_status st, int64_t t0, int6
     flush_outputs(g, n, g->stopping);
     if (st == ODAI_E_EOF) n->close_pending = true;
     update_node(g, n);
+  } else if (n->n_in == 0 && !g->stopping && st != ODAI_E_CANCELLED) {
+    /* A source failed (a truncated image in a folder, a camera unplugged,
+     * a read error): end its streams like an end of file so the frames
+     * already read are processed and written, and report the error when the
+     * graph is done (g->source_error). */
+    if (!g->has_source_error) {
+      g->has_source_error = true;
+      g->source_error.code = st;
+      if (n->has_err)
+        snprintf(g->source_error.message, sizeof g->source_error.message, "%s", n->err);
+      else
+        snprintf(g->source_error.message, sizeof g->source_error.message, "node '%s' (%s): process failed: %s",
+                 n->name, n->def->name, odai_status_str(st));
+    }
+    flush_outputs(g, n, true);
+    n->close_pending = true;
+    update_node(g, n);
   } else {
     flush_outputs(g, n, true);
     node_error_locked(g, n, st, "process");
@@ -805,6 +822,10 @@ odai_status odai_graph_close_all_inputs(odai_graph *g) {
 }
 
 static odai_status result(odai_graph *g, odai_error *err) {
+  if (!g->has_error && g->has_source_error && g->shutdown) {
+    g->has_error = true; /* the drained graph ends with its source's error */
+    g->error = g->source_error;
+  }
   if (!g->has_error) return ODAI_OK;
   if (err) *err = g->error;
   return g->error.code;

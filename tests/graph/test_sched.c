@@ -86,13 +86,55 @@ static const odai_calculator_def k_take = {
     .name = "TestTakeCalculator", .state_size = sizeof(int), .contract = fail_contract,
     .process = take_process};
 
+/* TestBrokenSourceCalculator: emits 0..9, then fails like a truncated image
+ * in a folder or an unplugged camera. */
+static odai_status bsrc_contract(odai_contract *c) {
+  return odai_contract_output(c, "", ODAI_TYPE_INT, 0);
+}
+static odai_status bsrc_process(odai_calc_ctx *ctx) {
+  int *i = odai_calc_state(ctx);
+  if (*i == 10) return odai_calc_error(ctx, ODAI_E_CORRUPT, "frame 10 is truncated");
+  odai_status st = odai_calc_output(ctx, "", 0, odai_packet_new_int(*i, *i));
+  (*i)++;
+  return st;
+}
+static const odai_calculator_def k_bsrc = {
+    .name = "TestBrokenSourceCalculator", .state_size = sizeof(int), .contract = bsrc_contract,
+    .process = bsrc_process};
+
 static int setup(void **state) {
   (void)state;
+  assert_int_equal(odai_calculator_register(&k_bsrc, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_sum, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_fail, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_block, NULL), ODAI_OK);
   assert_int_equal(odai_calculator_register(&k_take, NULL), ODAI_OK);
   return 0;
+}
+
+/* A source that fails mid-stream: the frames it produced before are still
+ * processed to the end of the graph (nothing already read is lost), then
+ * the graph ends with the source's error. */
+static void test_source_error_drains(void **state) {
+  (void)state;
+  for (int threads = 1; threads <= 4; threads *= 2) {
+    static collector out;
+    collector_init(&out);
+    odai_graph *g = make_graph(
+        "node { name: 'src' calculator: 'TestBrokenSourceCalculator' output_stream: 'a' }\n"
+        "node { calculator: 'PassThroughCalculator' input_stream: 'a' output_stream: 'b' }\n"
+        "node { calculator: 'PassThroughCalculator' input_stream: 'b' output_stream: 'c' }\n");
+    assert_int_equal(odai_graph_observe_output(g, "c", collector_cb, &out), ODAI_OK);
+    odai_graph_set_num_threads(g, threads);
+    odai_error err = {0};
+    assert_int_equal(odai_graph_start(g, &err), ODAI_OK);
+    assert_int_equal(odai_graph_wait_until_done(g, &err), ODAI_E_CORRUPT);
+    assert_non_null(strstr(err.message, "frame 10 is truncated"));
+    assert_non_null(strstr(err.message, "'src'"));
+    assert_int_equal(out.n, 10);
+    assert_int_equal(out.bad_order, 0);
+    odai_graph_destroy(g);
+  }
 }
 
 static void test_register_runtime(void **state) {
@@ -549,6 +591,7 @@ int main(void) {
       cmocka_unit_test(test_deterministic_identical),
       cmocka_unit_test(test_poller_graph_input),
       cmocka_unit_test(test_error_mid_stream),
+      cmocka_unit_test(test_source_error_drains),
       cmocka_unit_test(test_open_error_closes_opened),
       cmocka_unit_test(test_cancel),
       cmocka_unit_test(test_try_add_again),
