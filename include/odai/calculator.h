@@ -51,7 +51,9 @@ typedef struct odai_calculator_def {
    * (one timestamp), or repeatedly for a source node (no input streams).
    * Return ODAI_OK to continue, ODAI_E_EOF to end this node (a source's
    * end of stream: its outputs are closed and it will not be called again),
-   * any other error to stop the whole graph. */
+   * any other error to stop the whole graph. A source node's error ends its
+   * streams instead; what it produced before drains through the graph, then
+   * the graph ends with that error (docs/graph.md). */
   odai_status (*process)(odai_calc_ctx *ctx);
   /* Optional. Called once for every node whose open succeeded, also when the
    * graph stops on an error or cancel. Free what open allocated. */
