@@ -31,9 +31,9 @@ build() { # build DIR [cmake args...]
   ninja -C "$dir" -j "$JOBS"
 }
 
-step "release build + tests"
+step "release build (-O3) + tests"
 mkdir -p "$ROOT"
-build "$ROOT-release" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build "$ROOT-release" -DCMAKE_BUILD_TYPE=Release
 (cd "$ROOT-release" && ctest --output-on-failure --timeout 600 -j "$JOBS")
 [ $quick = 1 ] && exit 0
 
