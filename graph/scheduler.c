@@ -588,10 +588,13 @@ odai_status odai_sched_start(odai_graph *g, odai_error *err) {
         if (!odai_type_compatible(odai_packet_type(sp), n->side_in[k].type)) {
           const odai_stream_ref *r = &n->cfg->input_side_packets.v[k];
           st = odai_error_set(err, ODAI_E_INVALID,
-                              "%s:%d:%d: node '%s' (%s): input side packet '%s' is %s, expected %s",
+                              "%s:%d:%d: node '%s' (%s): input side packet '%s' is %s, expected %s%s",
                               r->pos.file, r->pos.line, r->pos.col, n->name, n->def->name,
                               n->side_in[k].name, odai_packet_type(sp)->name,
-                              n->side_in[k].type->name);
+                              n->side_in[k].type->name,
+                              n->side_in[k].type == ODAI_TYPE_STRING
+                                  ? " (odai-run reads a number as a number: write --side NAME=string:VALUE)"
+                                  : "");
           goto fail_stop;
         }
         n->side_in[k].pkt = odai_packet_ref(sp);

@@ -155,7 +155,7 @@ odai_status odai_run_configure(odai_graph *g, const odai_run_args *a, odai_error
     memcpy(name, kv, nl);
     name[nl] = 0;
     odai_packet *p = odai_run_parse_value(a->sides[i].value, err);
-    if (!p) return odai_error_prefix(err, "--side %s", name);
+    if (!p) return odai_error_prefix(err, "--side %s: ", name);
     if (odai_graph_set_side_packet(g, name, p))
       return odai_error_set(err, ODAI_E_INVALID, "--side %s: cannot set", name);
   }
