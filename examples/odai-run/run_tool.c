@@ -264,7 +264,13 @@ int odai_run_main(const odai_run_args *a) {
   sigaddset(&w.set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &w.set, NULL);
   sig_started = pthread_create(&sig_tid, NULL, sig_thread, &w) == 0;
-  if (odai_graph_start(g, &err) || odai_graph_wait_until_done(g, &err)) {
+  odai_status st = odai_graph_start(g, &err);
+  if (!st) st = odai_graph_wait_until_done(g, &err);
+  if (st == ODAI_E_CANCELLED) {
+    /* Ctrl-C, or the preview window was closed: the user asked to stop. */
+    fprintf(stderr, "odai-run: stopped: %s\n", err.message);
+    rc = 0;
+  } else if (st) {
     report(a, err.message);
   } else {
     rc = 0;
