@@ -122,6 +122,30 @@ void odai_binary_run(const odai_binary_op *op, const float *a, const float *b, f
   size_t inner = (size_t)op->out_shape[m - 1];
   int a_step = op->a_stride[m - 1] != 0, b_step = op->b_stride[m - 1] != 0;
   const int nch = op->inner_chunks > 0 ? op->inner_chunks : 1;
+  if (op->rows_per_tile > 1 && m == 2 && inner <= 1024 &&
+      ((op->a_stride[0] == inner && op->b_stride[0] == 0 && b_step) ||
+       (op->b_stride[0] == inner && op->a_stride[0] == 0 && a_step))) {
+    /* x[R][C] op v[C] (SE gating): v repeated over the tile's rows in a
+     * stack buffer, then one vector call over the whole block */
+    float rep[4096] __attribute__((aligned(64)));
+    size_t nruns = op->out_elems / inner;
+    int b_rows = op->b_stride[0] == 0;
+    const float *v = b_rows ? b : a;
+    size_t filled = 0;
+    for (int t = tile_begin; t < tile_end; t++) {
+      size_t r0 = (size_t)t * (size_t)op->rows_per_tile, r1 = r0 + (size_t)op->rows_per_tile;
+      if (r1 > nruns) r1 = nruns;
+      size_t n = (r1 - r0) * inner;
+      if (n > sizeof rep / sizeof rep[0]) n = 0; /* cannot happen: rows_per_tile * inner <= 4096 */
+      for (; filled < n; filled += inner) memcpy(rep + filled, v, inner * sizeof(float));
+      const float *rows = (b_rows ? a : b) + r0 * inner;
+      if (b_rows)
+        op->vfn(rows, rep, out + r0 * inner, n, 1, 1, op->p.out_min, op->p.out_max);
+      else
+        op->vfn(rep, rows, out + r0 * inner, n, 1, 1, op->p.out_min, op->p.out_max);
+    }
+    return;
+  }
   if (op->rows_per_tile > 1) { /* grouped short runs: step the offsets like an odometer */
     size_t nruns = op->out_elems / inner;
     for (int t = tile_begin; t < tile_end; t++) {

@@ -97,6 +97,47 @@ static void test_tconv_small_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_tconv_small(isa, 8500 + isa), 0));
 }
+/* x[R][C] op v[C] and v[C] op x[R][C] (the grouped, replicated-operand path
+ * of odai_binary_run: SE gating) against a naive loop, split tile ranges. */
+static void test_binary_channel_broadcast(void **state) {
+  (void)state;
+  static const int chans[] = {1, 3, 16, 24, 100, 700};
+  static const int rows[] = {1, 37, 1000, 4099};
+  kc_rng r = {9100};
+  for (size_t ci = 0; ci < sizeof chans / sizeof chans[0]; ci++)
+    for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++)
+      for (int order = 0; order < 2; order++)
+        for (int kind = 0; kind < 2; kind++) {
+          int C = chans[ci], R = rows[ri];
+          size_t n = (size_t)R * C;
+          float *x = kc_alloc(n * 4), *v = kc_alloc((size_t)C * 4), *o = kc_alloc(n * 4);
+          kc_fill(&r, x, n);
+          kc_fill(&r, v, (size_t)C);
+          odai_binary_params p = {.kind = kind ? ODAI_BINARY_MUL : ODAI_BINARY_SUB, .out_min = -0.8f, .out_max = 0.9f};
+          int xs[3] = {R / (R > 37 ? 37 : 1), R > 37 ? 37 : 1, C}, vs[1] = {C};
+          if (xs[0] * xs[1] != R) { xs[0] = R; xs[1] = 1; }
+          if (order == 0) {
+            p.a_rank = 3; memcpy(p.a_shape, xs, sizeof xs);
+            p.b_rank = 1; memcpy(p.b_shape, vs, sizeof vs);
+          } else {
+            p.b_rank = 3; memcpy(p.b_shape, xs, sizeof xs);
+            p.a_rank = 1; memcpy(p.a_shape, vs, sizeof vs);
+          }
+          odai_binary_op op;
+          assert_int_equal(odai_binary_plan(&p, &op, NULL), ODAI_OK);
+          int nt = odai_binary_num_tiles(&op), mid = nt / 3;
+          const float *a = order == 0 ? x : v, *b = order == 0 ? v : x;
+          odai_binary_run(&op, a, b, o, 0, mid);
+          odai_binary_run(&op, a, b, o, mid, nt);
+          for (size_t i = 0; i < n; i++) {
+            float xa = x[i], va = v[i % (size_t)C];
+            float e = order == 0 ? (kind ? xa * va : xa - va) : (kind ? va * xa : va - xa);
+            e = e < -0.8f ? -0.8f : e > 0.9f ? 0.9f : e;
+            if (fabsf(o[i] - e) > 1e-6f) fail_msg("C %d R %d order %d kind %d: [%zu] %g vs %g", C, R, order, kind, i, o[i], e);
+          }
+          free(x); free(v); free(o);
+        }
+}
 static void test_pool_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_pool(isa, 200, 6000 + isa), 0));
@@ -258,6 +299,7 @@ int main(void) {
       cmocka_unit_test(test_pool_vs_ref),
       cmocka_unit_test(test_tconv_vs_ref),
       cmocka_unit_test(test_tconv_small_vs_ref),
+      cmocka_unit_test(test_binary_channel_broadcast),
       cmocka_unit_test(test_resize_vs_ref),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
