@@ -31,12 +31,14 @@ awk -F'\t' '
   { k = $1 "|" $2 "|" $3; v[k] = v[k] " " $4; if ($1 == "odai" && $3 == "1") roof[$2] = $7; names[$2] = 1 }
   function med(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0 }
-  END {
+  BEGIN {
     printf "%-44s %8s %8s %8s %8s %8s %8s %8s %9s\n", "model", "odai 1T", "odai 2T", "odai 2Ts", "xnn 1T", "xnn 2T", "x1/o1", "x2/o2", "roof 1T"
+  }
+  END {
     for (n in names) {
       o1 = med(v["odai|" n "|1"]); o2 = med(v["odai|" n "|2"]); o2s = med(v["odai|" n "|2s"])
       x1 = med(v["xnn|" n "|1"]); x2 = med(v["xnn|" n "|2"])
       printf "%-44s %8.3f %8.3f %8.3f %8.3f %8.3f %8.2f %8.2f %9.3f\n", n, o1, o2, o2s, x1, x2,
         (o1 > 0 && x1 > 0) ? x1 / o1 : 0, (o2 > 0 && x2 > 0) ? x2 / o2 : 0, roof[n]
     }
-  }' "$raw" | sort
+  }' "$raw" | { IFS= read -r h; echo "$h"; sort; }
