@@ -4,10 +4,12 @@
  * without or with two producers, producer/consumer type mismatches, cycles
  * without back_edge and unknown executors. Every error names the node(s)
  * and the config position. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "graph/graph_internal.h"
 #include "graph/options.h"
@@ -129,6 +131,49 @@ static bool is_back_edge(const odai_node_config *nc, const char *tag, int index)
   return false;
 }
 
+
+/* Case-insensitive edit distance of two short names (capped at 64 chars). */
+static size_t name_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return (size_t)-1;
+  size_t row[65];
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+      size_t v = diag + cost;
+      if (row[j] + 1 < v) v = row[j] + 1;
+      if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+      row[j] = v;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* The known calculator closest to a misspelt name ("PassThrough",
+ * "FlowLimiterCalculater"), or NULL when none is close. */
+static const char *closest_calculator(const char *name) {
+  const char *best = NULL;
+  size_t best_d = (size_t)-1, len = strlen(name);
+  for (size_t i = 0; odai_calculator_at(i); i++) {
+    const char *c = odai_calculator_at(i)->name;
+    size_t cl = strlen(c);
+    size_t d = name_distance(name, c);
+    /* "X" for "XCalculator" */
+    if (cl == len + 10 && !strncasecmp(c, name, len) && !strcmp(c + len, "Calculator")) d = 1;
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  size_t limit = len / 4 > 2 ? len / 4 : 2;
+  return best_d <= limit ? best : NULL;
+}
+
 static odai_status build_node(odai_graph *g, size_t i, odai_error *err) {
   const odai_node_config *nc = &g->cfg->nodes[i];
   odai_node *n = g->nodes[i];
@@ -153,9 +198,12 @@ static odai_status build_node(odai_graph *g, size_t i, odai_error *err) {
     snprintf(n->name, len, "%s", base);
 
   n->def = odai_calculator_find(nc->calculator);
-  if (!n->def)
+  if (!n->def) {
+    const char *near = closest_calculator(nc->calculator);
     return pos_err(err, ODAI_E_NOT_FOUND, nc->pos,
-                   "node '%s': unknown calculator or subgraph '%s'", n->name, nc->calculator);
+                   "node '%s': unknown calculator or subgraph '%s'%s%s%s (odai-run --list-calculators lists them)",
+                   n->name, nc->calculator, near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
+  }
   odai_contract *c = &n->contract;
   if (odai_contract_run(n->def, nc, c) != ODAI_OK)
     return pos_err(err, c->err_code, nc->pos, "node '%s' (%s): %s", n->name, n->def->name, c->err);

@@ -41,6 +41,15 @@ static void test_unknown_calculator(void **state) {
          "input_stream: 'a'\n"
          "node {\n  name: 'weird'\n  calculator: 'NoSuchCalculator' }\n",
          ODAI_E_NOT_FOUND, "v.pbtxt:3:1", "'weird'", "NoSuchCalculator");
+  /* a misspelt name gets the closest known one */
+  EXPECT("input_stream: 'a'\nnode { calculator: 'FlowLimitterCalculator' input_stream: 'a' output_stream: 'b' }\n",
+         ODAI_E_NOT_FOUND, "did you mean 'FlowLimiterCalculator'?");
+  EXPECT("input_stream: 'a'\nnode { calculator: 'passthrough' input_stream: 'a' output_stream: 'b' }\n",
+         ODAI_E_NOT_FOUND, "did you mean 'PassThroughCalculator'?");
+  odai_error e;
+  assert_int_equal(create("input_stream: 'a'\nnode { calculator: 'Zzzzzz' input_stream: 'a' }\n", &e),
+                   ODAI_E_NOT_FOUND);
+  assert_null(strstr(e.message, "did you mean"));
 }
 
 static void test_no_producer(void **state) {
