@@ -1,7 +1,9 @@
 /* calculators/common/payload_types.c: the packet payload types of the
  * built-in calculators (odai/packet_types.h) and odai_tensors. graph/ knows
  * none of these; they live here, above graph, inference and io. */
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +33,56 @@ size_t odai_tensor_elements(const odai_tensor *t) {
   return n;
 }
 
-odai_status odai_tensors_alloc(odai_tensors *t, int i, odai_dtype dtype, int rank,
-                               const int32_t *shape) {
+/* A small cache of freed tensor buffers (by exact size), so per-frame
+ * tensors of a steady stream reuse memory instead of paying malloc,
+ * page faults and munmap each frame (glibc serves >128 KiB with mmap).
+ * Bounded: at most k_cache_slots buffers of at most k_cache_max bytes. */
+enum { k_cache_slots = 8 };
+static const size_t k_cache_max = 8u << 20;
+static pthread_mutex_t g_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  void *p;
+  size_t size;
+} g_cache[k_cache_slots]; /* guarded by g_cache_mu */
+
+static void *buf_get(size_t alloc) {
+  void *p = NULL;
+  pthread_mutex_lock(&g_cache_mu);
+  for (int i = 0; i < k_cache_slots; i++) {
+    if (g_cache[i].p && g_cache[i].size == alloc) {
+      p = g_cache[i].p;
+      g_cache[i].p = NULL;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&g_cache_mu);
+  return p ? p : aligned_alloc(64, alloc);
+}
+
+static void buf_put(void *p, size_t alloc) {
+  if (!p) return;
+  if (alloc >= 4096 && alloc <= k_cache_max) {
+    pthread_mutex_lock(&g_cache_mu);
+    for (int i = 0; i < k_cache_slots; i++) {
+      if (!g_cache[i].p) {
+        g_cache[i].p = p;
+        g_cache[i].size = alloc;
+        p = NULL;
+        break;
+      }
+    }
+    pthread_mutex_unlock(&g_cache_mu);
+  }
+  free(p);
+}
+
+static size_t alloc_size(size_t bytes) {
+  size_t a = (bytes + 63) & ~(size_t)63;
+  return a ? a : 64;
+}
+
+static odai_status tensor_alloc(odai_tensors *t, int i, odai_dtype dtype, int rank,
+                                const int32_t *shape, bool zero) {
   if (!t || i < 0 || i >= t->count || rank < 0 || rank > ODAI_TENSOR_MAX_DIMS) return ODAI_E_INVALID;
   size_t esz = odai_dtype_size(dtype);
   if (!esz) return ODAI_E_INVALID;
@@ -43,11 +93,10 @@ odai_status odai_tensors_alloc(odai_tensors *t, int i, odai_dtype dtype, int ran
     n *= (size_t)shape[d];
   }
   size_t bytes = n * esz;
-  size_t alloc = (bytes + 63) & ~(size_t)63;
-  void *data = aligned_alloc(64, alloc ? alloc : 64);
+  void *data = buf_get(alloc_size(bytes));
   if (!data) return ODAI_E_NOMEM;
-  memset(data, 0, alloc ? alloc : 64);
-  free(x->data);
+  if (zero) memset(data, 0, alloc_size(bytes));
+  if (x->data) buf_put(x->data, alloc_size(x->bytes));
   x->data = data;
   x->dtype = dtype;
   x->rank = rank;
@@ -56,9 +105,20 @@ odai_status odai_tensors_alloc(odai_tensors *t, int i, odai_dtype dtype, int ran
   return ODAI_OK;
 }
 
+odai_status odai_tensors_alloc(odai_tensors *t, int i, odai_dtype dtype, int rank,
+                               const int32_t *shape) {
+  return tensor_alloc(t, i, dtype, rank, shape, true);
+}
+
+odai_status odai_tensors_alloc_uninit(odai_tensors *t, int i, odai_dtype dtype, int rank,
+                                      const int32_t *shape) {
+  return tensor_alloc(t, i, dtype, rank, shape, false);
+}
+
 void odai_tensors_free(odai_tensors *t) {
   if (!t) return;
-  for (int i = 0; i < t->count; i++) free(t->v[i].data);
+  for (int i = 0; i < t->count; i++)
+    if (t->v[i].data) buf_put(t->v[i].data, alloc_size(t->v[i].bytes));
   free(t->v);
   free(t);
 }

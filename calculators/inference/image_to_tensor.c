@@ -97,7 +97,7 @@ static odai_status i2t_process(odai_calc_ctx *ctx) {
 
   odai_tensors *t = odai_tensors_create(1);
   int32_t shape[4] = {1, st->p.out_h, st->p.out_w, 3};
-  if (!t || odai_tensors_alloc(t, 0, ODAI_DTYPE_FLOAT32, 4, shape) != ODAI_OK) {
+  if (!t || odai_tensors_alloc_uninit(t, 0, ODAI_DTYPE_FLOAT32, 4, shape) != ODAI_OK) {
     odai_tensors_free(t);
     odai_image_unref(conv);
     return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory for a %dx%d tensor", st->p.out_w,

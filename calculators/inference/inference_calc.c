@@ -119,7 +119,7 @@ static odai_status infer_process(odai_calc_ctx *ctx) {
   for (int i = 0; i < st->n_out; i++) {
     odai_tensor_info info;
     odai_interpreter_output(st->interp, i, &info);
-    if (odai_tensors_alloc(out, i, info.dtype, info.rank, info.shape) != ODAI_OK) {
+    if (odai_tensors_alloc_uninit(out, i, info.dtype, info.rank, info.shape) != ODAI_OK) {
       odai_tensors_free(out);
       return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
     }

@@ -36,6 +36,11 @@ ODAI_API odai_tensors *odai_tensors_create(int count);
 /* Give tensor i a shape and zeroed storage (replacing any). */
 ODAI_API odai_status odai_tensors_alloc(odai_tensors *t, int i, odai_dtype dtype, int rank,
                                         const int32_t *shape);
+/* Same, contents undefined: for producers that overwrite every element
+ * (ImageToTensor, Inference). Buffers of freed tensors are recycled, so a
+ * steady stream of same-shaped tensors allocates (and page-faults) nothing. */
+ODAI_API odai_status odai_tensors_alloc_uninit(odai_tensors *t, int i, odai_dtype dtype, int rank,
+                                               const int32_t *shape);
 /* Element count of a tensor (product of its shape). */
 ODAI_API size_t odai_tensor_elements(const odai_tensor *t);
 /* Deep copy (transfer full), NULL on ENOMEM. */
