@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "model.h"
@@ -79,6 +80,12 @@ odai_status odai_model_load_file(const char *path, odai_model **out, odai_error 
   uint8_t *buf = NULL;
   odai_status st = ODAI_OK;
   long len;
+  struct stat sb;
+  if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    st = odai_error_set(err, ODAI_E_INVALID, "%s: not a regular file (%s)", path,
+                        S_ISDIR(sb.st_mode) ? "a directory" : "a device, pipe or socket");
+    goto done;
+  }
   if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
     st = odai_error_set(err, ODAI_E_IO, "%s: cannot get size: %s", path, strerror(errno));
     goto done;

@@ -308,6 +308,19 @@ static void test_bit_flips_never_crash(void **state) {
     }
 }
 
+static void test_load_file_errors_name_the_problem(void **state) {
+  (void)state;
+  odai_model *m = NULL;
+  odai_error err;
+  /* a directory is refused as such, not as "out of memory" */
+  assert_int_equal(odai_model_load_file("/tmp", &m, &err), ODAI_E_INVALID);
+  assert_null(m);
+  assert_non_null(strstr(err.message, "a directory"));
+  assert_int_equal(odai_model_load_file("/nonexistent/odai/model.tflite", &m, &err),
+                   ODAI_E_NOT_FOUND);
+  assert_non_null(strstr(err.message, "/nonexistent/odai/model.tflite"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_tiny_model_runs),
@@ -324,6 +337,7 @@ int main(void) {
       cmocka_unit_test(test_shape_mismatch_caught_at_create),
       cmocka_unit_test(test_unsupported_op_named),
       cmocka_unit_test(test_bit_flips_never_crash),
+      cmocka_unit_test(test_load_file_errors_name_the_problem),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
