@@ -52,7 +52,11 @@ typedef struct cli {
 } cli;
 
 static int fail(const char *what, const odai_error *err) {
-  fprintf(stderr, "odai-faces: %s: %s\n", what, err->message);
+  /* Library messages about a file usually name it already. */
+  if (what && strstr(err->message, what))
+    fprintf(stderr, "odai-faces: %s\n", err->message);
+  else
+    fprintf(stderr, "odai-faces: %s: %s\n", what, err->message);
   return 1;
 }
 
