@@ -6,7 +6,11 @@
  * machine's FMA peak measured in the same run. Prints figures; asserts none.
  *
  * Usage: bench_kernels [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512]
- *                      [--summary] [--cold] [--chain]
+ *                      [--summary] [--cold] [--chain] [--max-cin N] [--smallc-ab]
+ * --max-cin N: only the (non-depthwise) convs with at most N input channels.
+ * --smallc-ab: per conv layer, odai with its direct small-in_c kernel (the
+ * default for in_c <= 4), odai with it off (ODAI_CONV_SMALLC=0: the GEMM
+ * path) and XNNPACK, samples interleaved A B C A B C ...
  * odai and XNNPACK samples are interleaved (A B A B ...) so drift and other
  * load on the shared machine hit both; medians are reported. */
 #include <math.h>
@@ -276,6 +280,64 @@ static double max_rel_diff(const layer_run *r) {
   return m;
 }
 
+/* --smallc-ab: odai default plan (r), odai with ODAI_CONV_SMALLC=0 (r0),
+ * XNNPACK (r's operator), interleaved; medians. */
+static void time_triple(layer_run *r, layer_run *r0, int runs, double *t1, double *t0g,
+                        double *tx) {
+  run_odai(r);
+  run_odai(r0);
+  int have_x = run_xnn(r);
+  double t0 = now_s();
+  run_odai(r);
+  double one = now_s() - t0;
+  int reps = one > 0 ? (int)(50e-6 / one) + 1 : 1;
+  if (reps > 1000) reps = 1000;
+  double *a = xalloc(sizeof(double) * (size_t)runs), *b = xalloc(sizeof(double) * (size_t)runs),
+         *c = xalloc(sizeof(double) * (size_t)runs);
+  for (int i = 0; i < runs; i++) {
+    t0 = now_s();
+    for (int k = 0; k < reps; k++) run_odai(r);
+    a[i] = (now_s() - t0) / reps;
+    t0 = now_s();
+    for (int k = 0; k < reps; k++) run_odai(r0);
+    b[i] = (now_s() - t0) / reps;
+    if (have_x) {
+      t0 = now_s();
+      for (int k = 0; k < reps; k++) run_xnn(r);
+      c[i] = (now_s() - t0) / reps;
+    }
+  }
+  *t1 = median(a, runs);
+  *t0g = median(b, runs);
+  *tx = have_x ? median(c, runs) : 0;
+  free(a);
+  free(b);
+  free(c);
+}
+
+static void run_smallc_ab(const char *only, int max_cin, int runs) {
+  const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
+  printf("%-6s %-17s %-6s %2s %4s | %9s %9s %9s | %8s %8s %8s\n", "model", "input", "kernel",
+         "s", "oc", "odai ms", "gemm ms", "xnn ms", "x/odai", "x/gemm", "maxdiff");
+  for (int li = 0; li < nl; li++) {
+    const bench_layer *L = &bench_layers[li];
+    if ((only && strcmp(L->model, only)) || L->dw || L->c > max_cin) continue;
+    layer_run r, r0;
+    setenv("ODAI_CONV_SMALLC", "0", 1);
+    layer_setup(&r0, L);
+    unsetenv("ODAI_CONV_SMALLC");
+    layer_setup(&r, L);
+    double t1, tg, tx;
+    time_triple(&r, &r0, runs, &t1, &tg, &tx);
+    double md = tx > 0 ? max_rel_diff(&r) : 0;
+    printf("%-6s %dx%dx%dx%-9d cv%dx%d %2d %4d | %9.4f %9.4f %9.4f | %8.2f %8.2f %8.1e\n",
+           L->model, L->n, L->h, L->w, L->c, L->kh, L->kw, L->sh, L->oc, t1 * 1e3, tg * 1e3,
+           tx * 1e3, tx > 0 ? tx / t1 : 0, tx > 0 ? tx / tg : 0, md);
+    layer_free(&r);
+    layer_free(&r0);
+  }
+}
+
 static void run_chain(const char *model, int runs) {
   const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
   size_t maxn = 0;
@@ -317,7 +379,7 @@ static void run_chain(const char *model, int runs) {
 }
 
 int main(int argc, char **argv) {
-  int runs = 21, summary = 0;
+  int runs = 21, summary = 0, max_cin = 0, smallc_ab = 0;
   const char *only = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
@@ -325,13 +387,15 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--summary")) summary = 1;
     else if (!strcmp(argv[i], "--cold")) g_cold = 1;
     else if (!strcmp(argv[i], "--chain")) g_chain = 1;
+    else if (!strcmp(argv[i], "--max-cin") && i + 1 < argc) max_cin = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--smallc-ab")) smallc_ab = 1;
     else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
       const char *s = argv[++i];
       odai_kernels_set_isa(!strcmp(s, "ref") ? ODAI_ISA_REF
                            : !strcmp(s, "avx2") ? ODAI_ISA_AVX2
                            : !strcmp(s, "neon") ? ODAI_ISA_NEON : ODAI_ISA_AVX512);
     } else {
-      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary] [--cold] [--chain]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary] [--cold] [--chain] [--max-cin N] [--smallc-ab]\n", argv[0]);
       return 2;
     }
   }
@@ -355,6 +419,10 @@ int main(int argc, char **argv) {
          runs, g_cold ? ", caches evicted before each sample" : "");
   const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
   const char *models[] = {"short", "full", "selfie", "mfn"};
+  if (smallc_ab) {
+    run_smallc_ab(only, max_cin > 0 ? max_cin : 4, runs);
+    return 0;
+  }
   if (g_chain) {
     for (int mi = 0; mi < 4; mi++)
       if (!only || !strcmp(only, models[mi])) run_chain(models[mi], runs);
@@ -371,6 +439,7 @@ int main(int argc, char **argv) {
     for (int li = 0, idx = 0; li < nl; li++) {
       const bench_layer *L = &bench_layers[li];
       if (strcmp(L->model, models[mi])) continue;
+      if (max_cin > 0 && (L->dw || L->c > max_cin)) continue;
       layer_run r;
       layer_setup(&r, L);
       double to, tx;

@@ -3,6 +3,7 @@
  * weight packing into GEMM panels, and the run entry point. */
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels_internal.h"
@@ -20,6 +21,17 @@ static int panel_count(int out_c, int vl, int *npad) {
   }
   *npad = n;
   return panels;
+}
+
+/* The direct small-in_c kernel (conv2d_smallc_simd.inc) beats the GEMM path
+ * when K = k_h*k_w*in_c is tiny (in_c <= 4). ODAI_CONV_SMALLC=0 in the
+ * environment turns it off (bench before/after, bisecting). */
+static int smallc_ok(const odai_conv2d_params *p, const odai_isa_table *t) {
+  if (!t->conv2d_smallc || p->in_c > 4 || p->dil_h != 1 || p->dil_w != 1 || p->k_h > 32 ||
+      p->k_w > 32)
+    return 0;
+  const char *env = getenv("ODAI_CONV_SMALLC");
+  return !(env && env[0] == '0');
 }
 
 odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, odai_error *err) {
@@ -93,6 +105,15 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
                                       256 /* slack for full-vector stores */,
                                   ODAI_KERNEL_ALIGN);
     op->run = t->conv2d;
+    if (!direct && smallc_ok(&p, t)) { /* a first conv on RGB: direct kernel, row tiles */
+      op->kind = ODAI_CONV_KIND_SMALLC;
+      op->mr = 1;
+      op->tile_m = p.out_w;
+      op->n_split = 1;
+      op->num_tiles = p.batch * p.out_h;
+      op->scratch_size = 0;
+      op->run = t->conv2d_smallc(&p);
+    }
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_CONV_KIND_REF;

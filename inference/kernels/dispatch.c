@@ -109,7 +109,10 @@ static const odai_isa_table *patched(odai_isa isa, const odai_isa_table *t) {
   pthread_mutex_lock(&g_tables_lock);
   if (!g_tables_ready[isa]) {
     odai_isa_table c = *t;
-    if (strstr(env, "conv2d")) c.conv2d = NULL;
+    if (strstr(env, "conv2d")) {
+      c.conv2d = NULL;
+      c.conv2d_smallc = NULL;
+    }
     if (strstr(env, "dwconv")) c.dwconv = NULL;
     if (strstr(env, "tconv")) c.tconv = NULL;
     if (strstr(env, "binary")) c.binary_get = NULL;

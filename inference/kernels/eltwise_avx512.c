@@ -13,6 +13,7 @@
 void ODAI_SIMD_FN(odai_conv2d_run)(const odai_conv2d_op *op, const float *in, const void *packed,
                                    const float *residual, float *out, void *scratch,
                                    int tile_begin, int tile_end);
+odai_conv2d_fn ODAI_SIMD_FN(odai_conv2d_smallc_get)(const odai_conv2d_params *p);
 void ODAI_SIMD_FN(odai_dwconv_run)(const odai_dwconv_op *op, const float *in, const void *packed,
                                    float *out, void *scratch, int tile_begin, int tile_end);
 
@@ -100,6 +101,7 @@ const odai_isa_table odai_isa_table_avx512 = {
     .gemm_mr2 = GEMM_MR2,
     .gemm_mr1 = GEMM_MR1,
     .conv2d = ODAI_SIMD_FN(odai_conv2d_run),
+    .conv2d_smallc = ODAI_SIMD_FN(odai_conv2d_smallc_get),
     .dwconv = ODAI_SIMD_FN(odai_dwconv_run),
     .binary_get = ODAI_SIMD_FN(odai_binary_get),
     .unary = ODAI_SIMD_FN(odai_unary),

@@ -12,7 +12,8 @@ enum {
   ODAI_CONV_KIND_REF = 0,
   ODAI_CONV_KIND_DIRECT1X1 = 1,
   ODAI_CONV_KIND_IM2COL = 2,
-  ODAI_CONV_KIND_INDIRECT = 3
+  ODAI_CONV_KIND_INDIRECT = 3,
+  ODAI_CONV_KIND_SMALLC = 4 /* direct conv for in_c <= 4 (conv2d_smallc_simd.inc) */
 };
 /* Scratch layout of the im2col/indirect kinds: [pointer area][zeros][data]. */
 static inline size_t odai_conv2d_scratch_ptr_bytes(const odai_conv2d_op *op) {
@@ -33,6 +34,10 @@ typedef struct odai_isa_table {
   int gemm_mr2;       /* rows of the 2-vector-wide GEMM microkernel */
   int gemm_mr1;       /* rows of the 1-vector-wide GEMM microkernel */
   odai_conv2d_fn conv2d;
+  /* Direct conv for in_c <= 4, dilation 1, k_h <= 32 (a model's first conv):
+   * returns the kernel for p's shape; weights packed as for the GEMM kinds,
+   * one tile per output row, no scratch. NULL: not available. */
+  odai_conv2d_fn (*conv2d_smallc)(const odai_conv2d_params *p);
   odai_dwconv_fn dwconv;
   void (*binary_get)(odai_binary_kind kind, odai_binary_vfn *fn);
   void (*unary)(odai_unary_kind kind, const odai_unary_args *args, const float *in, float *out,

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "inference/kernels/kernels_internal.h"
 #include "kernel_cases.h"
 
 static const odai_isa k_levels[] = {ODAI_ISA_AVX2, ODAI_ISA_AVX512, ODAI_ISA_NEON};
@@ -50,6 +51,78 @@ static void test_tconv_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_tconv(isa, 150, 8000 + isa), 0));
 }
+/* The direct small-in_c conv (ODAI_CONV_KIND_SMALLC, a model's first conv):
+ * in_c 1-4, kernels 1x3..7x7 (3/5 wide are the specialised instances), strides
+ * 1-3, random pads, odd sizes and widths past several 16-pixel strips (interior
+ * strips, the shifted last strip, checked border columns), out_c not a
+ * multiple of 16, pixel strides, PReLU / clamps / hard-swish / residual; then
+ * the real first layers of the four bench models. Checks the plan chose it. */
+static int check_conv2d_smallc(odai_isa isa, int cases, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0;
+  static const int ks[] = {3, 3, 5, 5, 1, 2, 7};
+  static const int ocs[] = {1, 5, 8, 13, 16, 17, 24, 31, 32, 33, 40, 64, 70};
+  for (int i = 0; i < cases; i++) {
+    odai_conv2d_params p = {0};
+    p.batch = kc_int(&r, 1, 2);
+    p.in_c = kc_int(&r, 1, 4);
+    p.out_c = ocs[kc_int(&r, 0, (int)(sizeof ocs / sizeof ocs[0]) - 1)];
+    p.k_h = ks[kc_int(&r, 0, 6)];
+    p.k_w = kc_int(&r, 0, 3) == 0 ? ks[kc_int(&r, 0, 6)] : p.k_h;
+    if (p.k_h == 1 && p.k_w == 1) p.k_w = 3;
+    p.stride_h = kc_int(&r, 1, 2);
+    p.stride_w = kc_int(&r, 0, 5) == 0 ? 3 : kc_int(&r, 1, 2);
+    p.in_h = kc_int(&r, 1, 13);
+    p.in_w = kc_int(&r, 0, 2) == 0 ? kc_int(&r, 1, 12) : kc_int(&r, 13, 90);
+    kc_rand_spatial(&r, p.in_h, p.k_h, p.stride_h, 1, &p.pad_top, &p.out_h);
+    kc_rand_spatial(&r, p.in_w, p.k_w, p.stride_w, 1, &p.pad_left, &p.out_w);
+    if (kc_int(&r, 0, 4) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 3);
+    if (kc_int(&r, 0, 4) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 3) == 0;
+    if (kc_int(&r, 0, 4) == 0) {
+      p.residual = 1;
+      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
+      kc_rand_act(&r, &p.res_min, &p.res_max);
+    }
+    odai_conv2d_op op;
+    odai_kernels_set_isa(isa);
+    if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK || op.kind != ODAI_CONV_KIND_SMALLC) {
+      printf("  smallc: case %d not planned as SMALLC (kind %d)\n", i, op.kind);
+      bad++;
+      continue;
+    }
+    bad += kc_conv_one(isa, &p, &r, &reported, "conv2d-smallc");
+  }
+  /* the bench models' first convs (TFLite SAME pads), hard-swish as selfie */
+  static const int real[][6] = {/* in, c, k, s, oc, hswish */
+                                {256, 3, 3, 2, 16, 1},
+                                {192, 3, 3, 2, 32, 0},
+                                {128, 3, 5, 2, 24, 0},
+                                {112, 3, 3, 2, 64, 0}};
+  for (size_t i = 0; i < sizeof real / sizeof real[0]; i++) {
+    odai_conv2d_params p = {0};
+    p.batch = 1;
+    p.in_h = p.in_w = real[i][0];
+    p.in_c = real[i][1];
+    p.k_h = p.k_w = real[i][2];
+    p.stride_h = p.stride_w = real[i][3];
+    p.out_c = real[i][4];
+    p.hardswish = real[i][5];
+    p.out_min = -INFINITY;
+    p.out_max = INFINITY;
+    p.out_h = odai_conv_out_size(p.in_h, p.k_h, p.stride_h, 1, 1, &p.pad_top);
+    p.out_w = odai_conv_out_size(p.in_w, p.k_w, p.stride_w, 1, 1, &p.pad_left);
+    bad += kc_conv_one(isa, &p, &r, &reported, "conv2d-smallc-model");
+  }
+  return bad;
+}
+static void test_conv2d_smallc_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(if (isa != ODAI_ISA_NEON) assert_int_equal(check_conv2d_smallc(isa, 400, 9000 + isa), 0));
+}
+
 /* out_c = 1, kernel == stride (the tconv_small path: selfie's last layer is
  * 128x128x16 -> 256x256x1, 2x2/s2): widths with and without a 16-pixel tail,
  * in_c 16/32/48, k 1x1..2x4, clamps; whole range and split tile ranges. */
@@ -292,6 +365,7 @@ int main(void) {
       cmocka_unit_test(test_f16),
       cmocka_unit_test(test_tconv),
       cmocka_unit_test(test_conv2d_vs_ref),
+      cmocka_unit_test(test_conv2d_smallc_vs_ref),
       cmocka_unit_test(test_fc_vs_ref),
       cmocka_unit_test(test_dwconv_vs_ref),
       cmocka_unit_test(test_binary_vs_ref),
