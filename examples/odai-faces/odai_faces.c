@@ -553,8 +553,20 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) return usage(NULL);
   const char *cmd = argv[i];
-  int n = argc - i - 1;
+  /* Global flags may also follow the command ("identify G A.jpg --json"). */
+  int n = 0;
   char **rest = argv + i + 1;
+  for (int k = i + 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--json")) {
+      c.json = true;
+    } else if (!strcmp(argv[k], "--key") && k + 1 < argc) {
+      c.key = argv[++k];
+    } else if (!strcmp(argv[k], "--wait") && k + 1 < argc) {
+      c.wait_ms = atoi(argv[++k]);
+    } else {
+      rest[n++] = argv[k];
+    }
+  }
   if (!strcmp(cmd, "keygen")) return cmd_keygen(n, rest);
   if (!strcmp(cmd, "create")) return cmd_create(&c, n, rest);
   if (!strcmp(cmd, "list")) return cmd_list(&c, n, rest);
