@@ -1,5 +1,6 @@
 /* inference/kernels/dwconv.c: DEPTHWISE_CONV_2D front-end: shape checks,
- * kernel choice (SIMD channel-block kernel for multiplier 1, reference
+ * kernel choice (SIMD channel-block kernel for multiplier 1, with the strip
+ * kind ODAI_DW_KIND_ROWX for wide 3x3 stride-1 layers on avx512; reference
  * otherwise), packing, run entry point. */
 #include <limits.h>
 #include <math.h>
@@ -8,6 +9,15 @@
 #include "kernels_internal.h"
 
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+/* Where the strip kernel measured faster than the pixel-major / row kernels
+ * (bench_kernels, avx512, docs/kernels.md): 3x3, dilation 1, stride_w 1,
+ * more than 64 channels, out_w <= 32 (6x6..32x32 layers: 1.03-1.9x XNNPACK,
+ * was 0.78-0.98x). Stride 2 measured slower, so it keeps the old kernels. */
+static int odai_dwconv_rowx_wins(const odai_dwconv_params *p, int out_c, odai_isa isa) {
+  return isa == ODAI_ISA_AVX512 && p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 &&
+         p->dil_w == 1 && p->stride_w == 1 && out_c > 64 && p->out_w <= 32;
+}
 
 odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, odai_error *err) {
   memset(op, 0, sizeof *op);
@@ -47,6 +57,7 @@ odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, 
     size_t blocks = (size_t)(out_c + t->vl - 1) / t->vl;
     op->packed_size = align_up(blocks * (2 + taps) * t->vl * sizeof(float), ODAI_KERNEL_ALIGN);
     op->run = t->dwconv;
+    if (odai_dwconv_rowx_wins(&p, out_c, isa)) op->kind = ODAI_DW_KIND_ROWX;
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_DW_KIND_REF;

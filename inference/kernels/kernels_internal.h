@@ -25,7 +25,14 @@ static inline size_t odai_conv2d_scratch_zero_floats(const odai_conv2d_op *op) {
   return (n + 15) / 16 * 16;
 }
 /* dwconv kinds */
-enum { ODAI_DW_KIND_REF = 0, ODAI_DW_KIND_SIMD = 1 };
+enum {
+  ODAI_DW_KIND_REF = 0,
+  ODAI_DW_KIND_SIMD = 1,
+  /* 3x3, dilation 1, stride_w 1, avx512, wide layers on small spatial
+   * sizes: strips of output pixels with column reuse (dwconv_rowx_simd.inc);
+   * same packed layout as SIMD. */
+  ODAI_DW_KIND_ROWX = 2
+};
 
 /* Per-ISA kernel table, filled in dispatch.c from the ISA files compiled into
  * this build. NULL entries fall back to the reference kernels. */

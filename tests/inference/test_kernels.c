@@ -39,6 +39,90 @@ static void test_dwconv_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_dwconv(isa, 400, 3000 + isa), 0));
 }
+/* Wide depthwise layers on small spatial sizes (the avx512 strip kernel
+ * ODAI_DW_KIND_ROWX where the plan picks it, the other SIMD kernels
+ * elsewhere): spatial 1-12 (and some up to 40), channels 1-300 (non-multiples
+ * of 16 too), kernels 3/5/7, strides 1/2, pads, pixel strides, fused clamp /
+ * PReLU / hardswish, tiles run in two halves. Checks that the plan picks the
+ * strip kernel exactly where it should. */
+static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0, rowx = 0;
+  for (int i = 0; i < cases; i++) {
+    odai_dwconv_params p = {0};
+    p.batch = kc_int(&r, 1, 2);
+    int big = kc_int(&r, 0, 7) == 0;
+    p.in_h = kc_int(&r, 1, big ? 40 : 12);
+    p.in_w = kc_int(&r, 1, big ? 40 : 12);
+    p.in_c = kc_int(&r, 0, 2) ? kc_int(&r, 65, 300) : kc_int(&r, 1, 300);
+    if (kc_int(&r, 0, 3) == 0) p.in_c = 16 * kc_int(&r, 1, 18);
+    p.multiplier = 1;
+    static const int ks[] = {3, 3, 3, 3, 5, 7};
+    p.k_h = p.k_w = ks[kc_int(&r, 0, 5)];
+    p.stride_h = kc_int(&r, 1, 2);
+    p.stride_w = kc_int(&r, 0, 2) ? 1 : 2;
+    p.dil_h = p.dil_w = 1;
+    kc_rand_spatial(&r, p.in_h, p.k_h, p.stride_h, 1, &p.pad_top, &p.out_h);
+    kc_rand_spatial(&r, p.in_w, p.k_w, p.stride_w, 1, &p.pad_left, &p.out_w);
+    if (kc_int(&r, 0, 3) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 20);
+    if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.in_c + kc_int(&r, 1, 20);
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 4) == 0;
+
+    odai_dwconv_op fop, rop;
+    odai_kernels_set_isa(isa);
+    if (odai_dwconv_plan(&p, &fop, NULL) != ODAI_OK) return bad + 1;
+    odai_kernels_set_isa(ODAI_ISA_REF);
+    if (odai_dwconv_plan(&p, &rop, NULL) != ODAI_OK) return bad + 1;
+    int want_rowx = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 1 && p.in_c > 64 &&
+                    p.out_w <= 32;
+    if ((fop.kind == ODAI_DW_KIND_ROWX) != want_rowx) {
+      printf("  dwconv small/wide: plan kind %d, strip kernel expected %d\n", fop.kind, want_rowx);
+      bad++;
+    }
+    rowx += fop.kind == ODAI_DW_KIND_ROWX;
+    int ips = p.in_pixel_stride ? p.in_pixel_stride : p.in_c;
+    int ops = p.out_pixel_stride ? p.out_pixel_stride : p.in_c;
+    size_t in_n = (size_t)p.batch * p.in_h * p.in_w * ips;
+    size_t out_n = (size_t)p.batch * p.out_h * p.out_w * ops;
+    size_t w_n = (size_t)p.k_h * p.k_w * p.in_c;
+    float *in = kc_alloc(in_n * 4), *w = kc_alloc(w_n * 4), *bias = kc_alloc((size_t)p.in_c * 4);
+    float *alpha = kc_alloc((size_t)p.in_c * 4), *o1 = kc_alloc(out_n * 4);
+    float *o2 = kc_alloc(out_n * 4);
+    void *pk1 = kc_alloc(odai_dwconv_packed_size(&fop));
+    void *pk2 = kc_alloc(odai_dwconv_packed_size(&rop));
+    assert_non_null(in); assert_non_null(w); assert_non_null(bias); assert_non_null(alpha);
+    assert_non_null(o1); assert_non_null(o2); assert_non_null(pk1); assert_non_null(pk2);
+    kc_fill(&r, in, in_n);
+    kc_fill(&r, w, w_n);
+    kc_fill(&r, bias, (size_t)p.in_c);
+    kc_fill(&r, alpha, (size_t)p.in_c);
+    for (size_t j = 0; j < out_n; j++) o1[j] = o2[j] = KC_SENTINEL;
+    odai_dwconv_pack(&fop, w, bias, alpha, pk1);
+    odai_dwconv_pack(&rop, w, bias, alpha, pk2);
+    int nt = odai_dwconv_num_tiles(&fop);
+    odai_dwconv_run(&fop, in, pk1, o1, NULL, 0, nt / 2);
+    odai_dwconv_run(&fop, in, pk1, o1, NULL, nt / 2, nt);
+    odai_dwconv_run(&rop, in, pk2, o2, NULL, 0, odai_dwconv_num_tiles(&rop));
+    int b = kc_compare("dwconv small/wide", o1, o2, out_n, (double)p.k_h * p.k_w, &reported);
+    if (b && reported <= 5)
+      printf("  dwconv small/wide: in %dx%dx%dx%d k %d s %dx%d pad %d,%d out %dx%d kind %d\n",
+             p.batch, p.in_h, p.in_w, p.in_c, p.k_h, p.stride_h, p.stride_w, p.pad_top,
+             p.pad_left, p.out_h, p.out_w, fop.kind);
+    bad += b;
+    free(in); free(w); free(bias); free(alpha); free(o1); free(o2); free(pk1); free(pk2);
+  }
+  if (isa == ODAI_ISA_AVX512 && rowx == 0) {
+    printf("  dwconv small/wide: no case ran the strip kernel\n");
+    bad++;
+  }
+  return bad;
+}
+static void test_dwconv_small_wide_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_dwconv_small_wide(isa, 300, 3500 + isa), 0));
+}
 static void test_binary_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_binary(isa, 400, 4000 + isa), 0));
@@ -376,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_conv2d_smallc_vs_ref),
       cmocka_unit_test(test_fc_vs_ref),
       cmocka_unit_test(test_dwconv_vs_ref),
+      cmocka_unit_test(test_dwconv_small_wide_vs_ref),
       cmocka_unit_test(test_binary_vs_ref),
       cmocka_unit_test(test_unary_vs_ref),
       cmocka_unit_test(test_pool_vs_ref),
