@@ -3,6 +3,7 @@
  * mapping, bus error messages with the failing element's name. */
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "gst_internal.h"
 
@@ -85,8 +86,23 @@ odai_status odai_gst_message_error(GstMessage *msg, const char *what, odai_error
     gst_message_parse_error(msg, &e, &dbg);
   odai_status st = map_error(e);
   const char *name = GST_MESSAGE_SRC(msg) ? GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)) : "?";
+  /* The debug string is "file.c(line): func (): /GstPipeline:p/GstX:name:
+   * the actual cause" — keep just the cause (the useful part, e.g. "Error
+   * while writing to file descriptor 12: File too large") so it is not lost
+   * when the message is cut to ODAI_ERROR_MESSAGE_MAX. */
+  const char *cause = dbg;
+  if (dbg && name) {
+    char key[256];
+    snprintf(key, sizeof key, ":%s:", name);
+    const char *k = strstr(dbg, key);
+    if (k) {
+      cause = k + strlen(key);
+      while (*cause == ' ' || *cause == '\n') cause++;
+    }
+  }
   odai_error_set(err, st, "%s: element '%s': %s%s%s%s", what, name ? name : "?",
-                 e ? e->message : "unknown error", dbg ? " (" : "", dbg ? dbg : "", dbg ? ")" : "");
+                 e ? e->message : "unknown error", cause && *cause ? " (" : "",
+                 cause && *cause ? cause : "", cause && *cause ? ")" : "");
   if (err)
     for (char *c = err->message; *c; c++)
       if (*c == '\n') *c = ' '; /* GStreamer's debug strings span lines */

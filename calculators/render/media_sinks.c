@@ -211,7 +211,7 @@ static odai_status vsink_process_at(odai_calc_ctx *ctx, video_sink *st) {
   odai_error e;
   if (odai_video_sink_write(st->sink, img, odai_calc_timestamp(ctx), &e) != ODAI_OK) {
     st->failed = true;
-    return odai_calc_error(ctx, e.code, "writing '%s': %s", st->path, e.message);
+    return odai_calc_error(ctx, e.code, "%s", e.message); /* names the file already */
   }
   return ODAI_OK;
 }
