@@ -232,6 +232,37 @@ done:
   return st;
 }
 
+/* YUYV has no libyuv scaler, rotator or odd-width mirror: convert into a
+ * pooled I420 scratch of the source size, apply op into one of the
+ * destination size, convert back. arg is op's own parameter. */
+typedef odai_status (*planes_op)(const odai_image_planes *s, const odai_image_planes *d,
+                                 int arg, odai_error *err);
+
+static odai_status via_i420(const odai_image_planes *s, const odai_image_planes *d, planes_op op,
+                            int arg, const char *what, odai_error *err) {
+  odai_image *a = NULL, *b = NULL;
+  odai_image_planes pa, pb;
+  odai_status st = odai_image_new(s->width, s->height, ODAI_PIXEL_I420, &a);
+  if (st == ODAI_OK) st = odai_image_new(d->width, d->height, ODAI_PIXEL_I420, &b);
+  if (st == ODAI_OK) {
+    odai_image_get_planes(a, &pa);
+    odai_image_get_planes(b, &pb);
+    st = odai_convert_planes(s, &pa, err);
+    if (st == ODAI_OK) st = op(&pa, &pb, arg, err);
+    if (st == ODAI_OK) st = odai_convert_planes(&pb, d, err);
+  } else {
+    odai_error_set(err, st, "%s: no memory for scratch", what);
+  }
+  odai_image_unref(a);
+  odai_image_unref(b);
+  return st;
+}
+
+static odai_status resize_op(const odai_image_planes *s, const odai_image_planes *d, int filter,
+                             odai_error *err) {
+  return odai_resize_planes(s, d, (odai_resize_filter)filter, err);
+}
+
 odai_status odai_resize_planes(const odai_image_planes *s, const odai_image_planes *d,
                                odai_resize_filter filter, odai_error *err) {
   if (s->format != d->format)
@@ -279,25 +310,8 @@ odai_status odai_resize_planes(const odai_image_planes *s, const odai_image_plan
     r = NV12Scale(s->data[0], s->stride[0], s->data[1], s->stride[1], s->width, s->height, d->data[0],
                   d->stride[0], d->data[1], d->stride[1], d->width, d->height, fm);
     break;
-  case ODAI_PIXEL_YUYV: {
-    /* No packed 4:2:2 scaler in libyuv: through I420 (pooled scratch). */
-    odai_image *a = NULL, *b = NULL;
-    odai_image_planes pa, pb;
-    odai_status st = odai_image_new(s->width, s->height, ODAI_PIXEL_I420, &a);
-    if (st == ODAI_OK) st = odai_image_new(d->width, d->height, ODAI_PIXEL_I420, &b);
-    if (st == ODAI_OK) {
-      odai_image_get_planes(a, &pa);
-      odai_image_get_planes(b, &pb);
-      st = odai_convert_planes(s, &pa, err);
-      if (st == ODAI_OK) st = odai_resize_planes(&pa, &pb, filter, err);
-      if (st == ODAI_OK) st = odai_convert_planes(&pb, d, err);
-    } else {
-      odai_error_set(err, st, "resize: no memory for scratch");
-    }
-    odai_image_unref(a);
-    odai_image_unref(b);
-    return st;
-  }
+  case ODAI_PIXEL_YUYV:
+    return via_i420(s, d, resize_op, (int)filter, "resize", err);
   case ODAI_PIXEL_F32:
     resize_float(s, d, 1, filter);
     break;
@@ -417,25 +431,8 @@ static odai_status rotate_planes(const odai_image_planes *s, const odai_image_pl
   case ODAI_PIXEL_F32C3:
     rotate_plane_any(s->data[0], s->stride[0], d->data[0], d->stride[0], s->width, s->height, 12, deg);
     break;
-  case ODAI_PIXEL_YUYV: {
-    /* Chroma is shared by horizontal pairs: rotate as I420. */
-    odai_image *a = NULL, *b = NULL;
-    odai_image_planes pa, pb;
-    odai_status st = odai_image_new(s->width, s->height, ODAI_PIXEL_I420, &a);
-    if (st == ODAI_OK) st = odai_image_new(d->width, d->height, ODAI_PIXEL_I420, &b);
-    if (st == ODAI_OK) {
-      odai_image_get_planes(a, &pa);
-      odai_image_get_planes(b, &pb);
-      st = odai_convert_planes(s, &pa, err);
-      if (st == ODAI_OK) st = rotate_planes(&pa, &pb, deg, err);
-      if (st == ODAI_OK) st = odai_convert_planes(&pb, d, err);
-    } else {
-      odai_error_set(err, st, "rotate: no memory for scratch");
-    }
-    odai_image_unref(a);
-    odai_image_unref(b);
-    return st;
-  }
+  case ODAI_PIXEL_YUYV: /* chroma is shared by horizontal pairs: rotate as I420 */
+    return via_i420(s, d, rotate_planes, deg, "rotate", err);
   default:
     return odai_error_set(err, ODAI_E_INVALID, "rotate: bad format");
   }
@@ -517,6 +514,14 @@ static void flip_vertical_planes(const odai_image_planes *s, const odai_image_pl
   }
 }
 
+static odai_status mirror_planes(const odai_image_planes *s, const odai_image_planes *d, odai_error *err);
+
+static odai_status mirror_op(const odai_image_planes *s, const odai_image_planes *d, int unused,
+                             odai_error *err) {
+  (void)unused;
+  return mirror_planes(s, d, err);
+}
+
 static odai_status mirror_planes(const odai_image_planes *s, const odai_image_planes *d, odai_error *err) {
   int w = s->width, h = s->height, r = 0;
   switch (s->format) {
@@ -547,22 +552,7 @@ static odai_status mirror_planes(const odai_image_planes *s, const odai_image_pl
     if (w % 2 == 0) {
       mirror_yuyv(s->data[0], s->stride[0], d->data[0], d->stride[0], w, h);
     } else {
-      odai_image *a = NULL, *b = NULL;
-      odai_image_planes pa, pb;
-      odai_status st = odai_image_new(w, h, ODAI_PIXEL_I420, &a);
-      if (st == ODAI_OK) st = odai_image_new(w, h, ODAI_PIXEL_I420, &b);
-      if (st == ODAI_OK) {
-        odai_image_get_planes(a, &pa);
-        odai_image_get_planes(b, &pb);
-        st = odai_convert_planes(s, &pa, err);
-        if (st == ODAI_OK) st = mirror_planes(&pa, &pb, err);
-        if (st == ODAI_OK) st = odai_convert_planes(&pb, d, err);
-      } else {
-        odai_error_set(err, st, "flip: no memory for scratch");
-      }
-      odai_image_unref(a);
-      odai_image_unref(b);
-      return st;
+      return via_i420(s, d, mirror_op, 0, "flip", err);
     }
     break;
   default:
