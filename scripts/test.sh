@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh: everything CI runs. Installs missing packages, fetches the
 # models and media (cached outside the tree), then builds and tests:
-#   1. the plain build (all tests),
+#   1. a Release (-O3) build (all tests),
 #   2. an ASan+UBSan build (all tests),
 #   3. a TSan build (tests labelled "threads"),
 #   4. libFuzzer targets, each for a bounded time on its seed corpus,
