@@ -37,6 +37,13 @@ static int smallc_ok(const odai_conv2d_params *p, const odai_isa_table *t) {
   return !(env && env[0] == '0');
 }
 
+/* One output pixel (squeeze-excite 1x1 convs): ODAI_CONV_ROW1=0 in the
+ * environment keeps the general GEMM entry (bench before/after). */
+static int row1_ok(void) {
+  const char *env = getenv("ODAI_CONV_ROW1");
+  return !(env && env[0] == '0');
+}
+
 odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, odai_error *err) {
   memset(op, 0, sizeof *op);
   odai_conv2d_params p = *pin;
@@ -108,6 +115,7 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
                                       256 /* slack for full-vector stores */,
                                   ODAI_KERNEL_ALIGN);
     op->run = t->conv2d;
+    if (direct && m == 1 && row1_ok()) op->kind = ODAI_CONV_KIND_ROW1;
     if (!direct && smallc_ok(&p, t)) { /* a first conv on RGB: direct kernel, row tiles */
       op->kind = ODAI_CONV_KIND_SMALLC;
       op->mr = 1;

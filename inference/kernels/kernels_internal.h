@@ -13,7 +13,10 @@ enum {
   ODAI_CONV_KIND_DIRECT1X1 = 1,
   ODAI_CONV_KIND_IM2COL = 2,
   ODAI_CONV_KIND_INDIRECT = 3,
-  ODAI_CONV_KIND_SMALLC = 4 /* direct conv for in_c <= 4 (conv2d_smallc_simd.inc) */
+  ODAI_CONV_KIND_SMALLC = 4, /* direct conv for in_c <= 4 (conv2d_smallc_simd.inc) */
+  /* 1x1 conv / FC on a single output pixel (squeeze-excite): the GEMM kernel's
+   * one-row path entered straight away, without the per-tile setup */
+  ODAI_CONV_KIND_ROW1 = 5
 };
 /* Scratch layout of the im2col/indirect kinds: [pointer area][zeros][data]. */
 static inline size_t odai_conv2d_scratch_ptr_bytes(const odai_conv2d_op *op) {

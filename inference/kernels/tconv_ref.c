@@ -67,7 +67,8 @@ odai_status odai_tconv_plan(const odai_tconv_params *p, odai_tconv_op *op, odai_
       c.out_min = p->out_min;
       c.out_max = p->out_max;
       if (odai_conv2d_plan(&c, &op->row_op, NULL) == ODAI_OK &&
-          op->row_op.kind == ODAI_CONV_KIND_DIRECT1X1 && op->row_op.scratch_size == 0) {
+          (op->row_op.kind == ODAI_CONV_KIND_DIRECT1X1 || op->row_op.kind == ODAI_CONV_KIND_ROW1) &&
+          op->row_op.scratch_size == 0) {
         op->gemm = 1;
         op->run = odai_tconv_run_gemm;
         op->packed_size = (size_t)p->k_h * op->row_op.packed_size;

@@ -210,6 +210,46 @@ static int check_conv2d_smallc(odai_isa isa, int cases, uint64_t seed) {
   }
   return bad;
 }
+/* One output pixel (ODAI_CONV_KIND_ROW1: selfie's squeeze-excite 1x1 convs):
+ * in_c 1-200, out_c across panel widths (1..2 vectors, several panels, split
+ * into tiles for threads), pixel strides, PReLU / clamps / hard-swish /
+ * residual. Checks the plan chose it. */
+static int check_conv2d_row1(odai_isa isa, int cases, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0;
+  static const int ocs[] = {1, 2, 5, 8, 13, 16, 17, 24, 31, 32, 33, 40, 64, 96, 128, 130};
+  for (int i = 0; i < cases; i++) {
+    odai_conv2d_params p = {0};
+    p.batch = p.in_h = p.in_w = p.out_h = p.out_w = 1;
+    p.k_h = p.k_w = p.stride_h = p.stride_w = 1;
+    p.in_c = kc_int(&r, 0, 2) == 0 ? kc_int(&r, 1, 8) : kc_int(&r, 9, 200);
+    p.out_c = ocs[kc_int(&r, 0, (int)(sizeof ocs / sizeof ocs[0]) - 1)];
+    if (kc_int(&r, 0, 4) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 3);
+    if (kc_int(&r, 0, 4) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 3) == 0;
+    if (kc_int(&r, 0, 4) == 0) {
+      p.residual = 1;
+      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
+      kc_rand_act(&r, &p.res_min, &p.res_max);
+    }
+    odai_conv2d_op op;
+    odai_kernels_set_isa(isa);
+    if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK) return bad + 1;
+    if (op.kind != ODAI_CONV_KIND_ROW1) {
+      printf("  row1: case %d planned kind %d (in_c %d out_c %d)\n", i, op.kind, p.in_c,
+             p.out_c);
+      bad++;
+    }
+    bad += kc_conv_one(isa, &p, &r, &reported, "conv2d-row1");
+  }
+  return bad;
+}
+static void test_conv2d_row1_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_conv2d_row1(isa, 300, 9500 + isa), 0));
+}
 static void test_conv2d_smallc_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(if (isa != ODAI_ISA_NEON) assert_int_equal(check_conv2d_smallc(isa, 400, 9000 + isa), 0));
@@ -458,6 +498,7 @@ int main(void) {
       cmocka_unit_test(test_tconv),
       cmocka_unit_test(test_conv2d_vs_ref),
       cmocka_unit_test(test_conv2d_smallc_vs_ref),
+      cmocka_unit_test(test_conv2d_row1_vs_ref),
       cmocka_unit_test(test_fc_vs_ref),
       cmocka_unit_test(test_dwconv_vs_ref),
       cmocka_unit_test(test_dwconv_small_wide_vs_ref),
