@@ -4,6 +4,7 @@
  * otherwise), packing, run entry point. */
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels_internal.h"
@@ -17,6 +18,17 @@ static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 static int odai_dwconv_rowx_wins(const odai_dwconv_params *p, int out_c, odai_isa isa) {
   return isa == ODAI_ISA_AVX512 && p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 &&
          p->dil_w == 1 && p->stride_w == 1 && out_c > 64 && p->out_w <= 32;
+}
+
+/* Stride-2 wide 3x3 layers (the pixel-major kernel's shapes): interior
+ * output pixels in pairs. ODAI_DW_PAIR2=0 in the environment turns it off
+ * (bench before/after). */
+static int odai_dwconv_pair2_wins(const odai_dwconv_params *p, int out_c, int vl) {
+  if (!(p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 && p->stride_w == 2 &&
+        vl == 16 && out_c > 4 * vl && out_c < 128)) /* 4: ODAI_DW_WIDE_BLOCKS */
+    return 0;
+  const char *env = getenv("ODAI_DW_PAIR2");
+  return !(env && env[0] == '0');
 }
 
 odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, odai_error *err) {
@@ -58,6 +70,7 @@ odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, 
     op->packed_size = align_up(blocks * (2 + taps) * t->vl * sizeof(float), ODAI_KERNEL_ALIGN);
     op->run = t->dwconv;
     if (odai_dwconv_rowx_wins(&p, out_c, isa)) op->kind = ODAI_DW_KIND_ROWX;
+    else if (odai_dwconv_pair2_wins(&p, out_c, t->vl)) op->kind = ODAI_DW_KIND_PAIR2;
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_DW_KIND_REF;

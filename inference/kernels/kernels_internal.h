@@ -34,7 +34,11 @@ enum {
   /* 3x3, dilation 1, stride_w 1, avx512, wide layers on small spatial
    * sizes: strips of output pixels with column reuse (dwconv_rowx_simd.inc);
    * same packed layout as SIMD. */
-  ODAI_DW_KIND_ROWX = 2
+  ODAI_DW_KIND_ROWX = 2,
+  /* 3x3, dilation 1, stride_w 2, wide layers: the pixel-major kernel taking
+   * interior output pixels in pairs (shared middle column, weights loaded
+   * once per pair; dwconv_simd.inc); same packed layout as SIMD. */
+  ODAI_DW_KIND_PAIR2 = 3
 };
 
 /* Per-ISA kernel table, filled in dispatch.c from the ISA files compiled into

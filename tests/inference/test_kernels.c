@@ -40,14 +40,15 @@ static void test_dwconv_vs_ref(void **state) {
   FOR_EACH_ISA(assert_int_equal(check_dwconv(isa, 400, 3000 + isa), 0));
 }
 /* Wide depthwise layers on small spatial sizes (the avx512 strip kernel
- * ODAI_DW_KIND_ROWX where the plan picks it, the other SIMD kernels
+ * ODAI_DW_KIND_ROWX and the stride-2 pair kernel ODAI_DW_KIND_PAIR2 where
+ * the plan picks them, the other SIMD kernels
  * elsewhere): spatial 1-12 (and some up to 40), channels 1-300 (non-multiples
  * of 16 too), kernels 3/5/7, strides 1/2, pads, pixel strides, fused clamp /
  * PReLU / hardswish, tiles run in two halves. Checks that the plan picks the
- * strip kernel exactly where it should. */
+ * strip and pair kernels exactly where they should. */
 static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   kc_rng r = {seed};
-  int bad = 0, reported = 0, rowx = 0;
+  int bad = 0, reported = 0, rowx = 0, pair2 = 0;
   for (int i = 0; i < cases; i++) {
     odai_dwconv_params p = {0};
     p.batch = kc_int(&r, 1, 2);
@@ -82,6 +83,13 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
       bad++;
     }
     rowx += fop.kind == ODAI_DW_KIND_ROWX;
+    int want_pair2 = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 2 && p.in_c > 64 &&
+                     p.in_c < 128;
+    if ((fop.kind == ODAI_DW_KIND_PAIR2) != want_pair2) {
+      printf("  dwconv small/wide: plan kind %d, pair kernel expected %d\n", fop.kind, want_pair2);
+      bad++;
+    }
+    pair2 += fop.kind == ODAI_DW_KIND_PAIR2;
     int ips = p.in_pixel_stride ? p.in_pixel_stride : p.in_c;
     int ops = p.out_pixel_stride ? p.out_pixel_stride : p.in_c;
     size_t in_n = (size_t)p.batch * p.in_h * p.in_w * ips;
@@ -115,6 +123,10 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   }
   if (isa == ODAI_ISA_AVX512 && rowx == 0) {
     printf("  dwconv small/wide: no case ran the strip kernel\n");
+    bad++;
+  }
+  if (isa == ODAI_ISA_AVX512 && pair2 == 0) {
+    printf("  dwconv small/wide: no case ran the stride-2 pair kernel\n");
     bad++;
   }
   return bad;
