@@ -9,7 +9,11 @@
  *          input_stream: "input_video" input_stream: "FINISHED:out"
  *          input_stream_info { tag_index: "FINISHED" back_edge: true }
  *          output_stream: "throttled" }
- * Not implemented: in_flight_timeout. */
+ * Options: max_in_flight, max_in_queue, in_flight_timeout (µs of stream
+ * time, as MediaPipe: a frame admitted more than this before the newest
+ * input is counted as lost, so a frame that never reports FINISHED cannot
+ * stall the graph). A FINISHED packet at timestamp t completes every frame
+ * admitted at or before t. */
 #include <stdlib.h>
 
 #include "calculators/registry.h"
@@ -19,6 +23,9 @@
 
 typedef struct limiter {
   int max_in_flight, max_in_queue, in_flight;
+  int64_t timeout;   /* in_flight_timeout, 0 = none */
+  odai_timestamp *fl; /* timestamps of the frames in flight, oldest first (ring) */
+  int flhead;
   odai_packet **q; /* FIFO of waiting frames, capacity max_in_queue + 1 */
   int qhead, qcount, qcap;
 } limiter;
@@ -46,9 +53,12 @@ static odai_status open_(odai_calc_ctx *ctx) {
     s->max_in_flight = (int)side;
   if (s->max_in_flight < 1 || s->max_in_queue < 0)
     return odai_calc_error(ctx, ODAI_E_INVALID, "max_in_flight must be >= 1 and max_in_queue >= 0");
+  s->timeout = odai_options_get_int(o, "in_flight_timeout", 0);
+  if (s->timeout < 0) return odai_calc_error(ctx, ODAI_E_INVALID, "in_flight_timeout must be >= 0");
   s->qcap = s->max_in_queue + 1;
   s->q = calloc((size_t)s->qcap, sizeof *s->q);
-  if (!s->q) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+  s->fl = calloc((size_t)s->max_in_flight, sizeof *s->fl);
+  if (!s->q || !s->fl) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   return ODAI_OK;
 }
 
@@ -66,11 +76,24 @@ static odai_status decide(odai_calc_ctx *ctx, odai_packet *frame, bool allow) {
   return st;
 }
 
+static void pop_in_flight(limiter *s) {
+  s->flhead = (s->flhead + 1) % s->max_in_flight;
+  s->in_flight--;
+}
+
 static odai_status process(odai_calc_ctx *ctx) {
   limiter *s = odai_calc_state(ctx);
   odai_status st = ODAI_OK;
-  if (odai_calc_input(ctx, "FINISHED", 0) && s->in_flight > 0) s->in_flight--;
+  const odai_packet *fin = odai_calc_input(ctx, "FINISHED", 0);
+  if (fin) {
+    odai_timestamp t = odai_packet_timestamp(fin);
+    while (s->in_flight > 0 && s->fl[s->flhead] <= t) pop_in_flight(s);
+  }
   const odai_packet *in = odai_calc_input(ctx, "", 0);
+  if (in && s->timeout > 0) {
+    odai_timestamp t = odai_packet_timestamp(in);
+    while (s->in_flight > 0 && t - s->fl[s->flhead] > s->timeout) pop_in_flight(s);
+  }
   if (in) {
     s->q[(s->qhead + s->qcount) % s->qcap] = odai_packet_ref(in);
     s->qcount++;
@@ -84,7 +107,10 @@ static odai_status process(odai_calc_ctx *ctx) {
     s->q[s->qhead] = NULL;
     s->qhead = (s->qhead + 1) % s->qcap;
     s->qcount--;
-    if (allow) s->in_flight++;
+    if (allow) {
+      s->fl[(s->flhead + s->in_flight) % s->max_in_flight] = odai_packet_timestamp(f);
+      s->in_flight++;
+    }
     st = decide(ctx, f, allow);
   }
   return st;
@@ -98,6 +124,8 @@ static odai_status close_(odai_calc_ctx *ctx) {
   s->qcount = 0;
   free(s->q);
   s->q = NULL;
+  free(s->fl);
+  s->fl = NULL;
   return ODAI_OK;
 }
 

@@ -112,6 +112,41 @@ static void test_flow_limiter_overload(void **state) {
   run_limited(4, false);
 }
 
+static void test_flow_limiter_in_flight_timeout(void **state) {
+  (void)state;
+  /* FINISHED never arrives: without a timeout only the first frame would
+   * pass; with in_flight_timeout 100 (stream µs) a frame admitted more than
+   * 100 before the newest input counts as lost. Frames at 0, 50, 200, 250,
+   * 400 -> 0 (admitted), 50 (0 still in flight), 200 (0 expired), 250
+   * (dropped), 400 (200 expired). */
+  const char *text =
+      "input_stream: 'in' input_stream: 'fin' output_stream: 'out'\n"
+      "node { calculator: 'FlowLimiterCalculator' input_stream: 'in' input_stream: 'FINISHED:fin'\n"
+      "       output_stream: 'out'\n"
+      "       options { [mediapipe.FlowLimiterCalculatorOptions.ext] { in_flight_timeout: 100 } } }\n";
+  odai_graph *g = make_graph(text);
+  odai_poller *p;
+  odai_error e;
+  assert_int_equal(odai_graph_add_poller(g, "out", &p, &e), ODAI_OK);
+  assert_int_equal(odai_graph_start(g, &e), ODAI_OK);
+  const int64_t ts[] = {0, 50, 200, 250, 400};
+  for (int i = 0; i < 5; i++) {
+    assert_int_equal(odai_graph_add_packet(g, "in", odai_packet_new_int(i, ts[i])), ODAI_OK);
+    assert_int_equal(odai_graph_wait_until_idle(g, &e), ODAI_OK);
+  }
+  assert_int_equal(odai_graph_wait_until_done(g, &e), ODAI_OK);
+  const int64_t want[] = {0, 200, 400};
+  for (int i = 0; i < 3; i++) {
+    odai_packet *o = NULL;
+    assert_int_equal(odai_poller_next(p, 0, &o), ODAI_OK);
+    assert_int_equal(odai_packet_timestamp(o), want[i]);
+    odai_packet_unref(o);
+  }
+  odai_packet *extra = NULL;
+  assert_int_not_equal(odai_poller_next(p, 0, &extra), ODAI_OK);
+  odai_graph_destroy(g);
+}
+
 static void test_gate(void **state) {
   (void)state;
   static collector out, change;
@@ -267,7 +302,8 @@ static void test_side_packet_to_stream(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_flow_limiter_overload), cmocka_unit_test(test_flow_limiter_bad_option), cmocka_unit_test(test_gate),
+      cmocka_unit_test(test_flow_limiter_overload), cmocka_unit_test(test_flow_limiter_bad_option),
+      cmocka_unit_test(test_flow_limiter_in_flight_timeout), cmocka_unit_test(test_gate),
       cmocka_unit_test(test_previous_loopback),     cmocka_unit_test(test_packet_cloner),
       cmocka_unit_test(test_packet_thinner),        cmocka_unit_test(test_side_packet_to_stream),
   };
