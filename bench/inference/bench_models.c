@@ -15,38 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "inference/kernels/kernels.h"
 #include "odai/inference.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-__attribute__((target("avx512f"))) static double peak_avx512(long iters, double (*now)(void)) {
-  __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(0.001f);
-  __m512 c[12];
-  for (int i = 0; i < 12; i++) c[i] = _mm512_set1_ps(0.1f * (float)(i + 1));
-  double t = now();
-  for (long i = 0; i < iters; i++) {
-#pragma GCC unroll 12
-    for (int j = 0; j < 12; j++) c[j] = _mm512_fmadd_ps(c[j], a, b);
-  }
-  t = now() - t;
-  __m512 s = c[0];
-  for (int i = 1; i < 12; i++) s = _mm512_add_ps(s, c[i]);
-  volatile float sink = _mm512_reduce_add_ps(s);
-  (void)sink;
-  return (double)iters * 12 * 16 * 2 / t / 1e9;
-}
-#endif
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-static int cmp_d(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
 
 static const struct {
   const char *file;
@@ -75,14 +46,7 @@ int main(int argc, char **argv) {
     else dir = argv[i];
   }
   if (runs < 3) runs = 3;
-  double peak = 0;
-#if defined(__x86_64__)
-  if (odai_cpu_features_get()->avx512f)
-    for (int r = 0; r < 8; r++) {
-      double g = peak_avx512(2000000, now_s);
-      if (g > peak) peak = g;
-    }
-#endif
+  double peak = odai_cpu_features_get()->avx512f ? measure_peak(ODAI_ISA_AVX512) : 0;
   if (!tsv) printf("odai whole-model latency, kernels isa %s, %d runs per figure; FMA peak of one core now: "
          "%.1f GFLOP/s\nXNNPACK column: shared/tools/README.md figures for this machine kind "
          "(not this run); shared machine: numbers are noisy\n\n",
