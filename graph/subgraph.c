@@ -996,7 +996,8 @@ static odai_status expand(odai_graph_config *cfg, const chain *up, int depth, si
       cap = nc;
     }
     if (sub) {
-      memcpy(out + n_out, sub->nodes, sub->n_nodes * sizeof *out);
+      /* a subgraph may have no nodes: then `out` can still be NULL */
+      if (sub->n_nodes) memcpy(out + n_out, sub->nodes, sub->n_nodes * sizeof *out);
       n_out += sub->n_nodes;
       sub->n_nodes = 0; /* nodes moved */
       odai_config_free(sub);

@@ -601,6 +601,25 @@ static void test_fuzz_seeds(void **state) {
   }
 }
 
+/* A subgraph without nodes expands to nothing, at top level and nested
+ * (found by fuzz_config: the expansion copied zero nodes from NULL). */
+static void test_empty_subgraph(void **state) {
+  (void)state;
+  reg("type: \"Empty\" input_stream: \"IN:in\"", "empty.pbtxt");
+  reg("type: \"Outer\" input_stream: \"in\" node { calculator: \"Empty\" input_stream: \"IN:in\" }", "outer.pbtxt");
+  odai_graph_config *c = expand_ok("input_stream: \"x\" node { calculator: \"Empty\" input_stream: \"IN:x\" }");
+  assert_int_equal(c->n_nodes, 0);
+  odai_config_free(c);
+  c = expand_ok("input_stream: \"x\" node { calculator: \"Outer\" input_stream: \"x\" }");
+  assert_int_equal(c->n_nodes, 0);
+  odai_config_free(c);
+  c = expand_ok("input_stream: \"x\" node { calculator: \"Outer\" input_stream: \"x\" }"
+                " node { calculator: \"PassThroughCalculator\" input_stream: \"x\" output_stream: \"y\" }");
+  assert_int_equal(c->n_nodes, 1);
+  assert_string_equal(c->nodes[0].calculator, "PassThroughCalculator");
+  odai_config_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_registry, teardown),
@@ -615,6 +634,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_graph_level_options, teardown),
       cmocka_unit_test_teardown(test_concurrent_registry, teardown),
       cmocka_unit_test_teardown(test_fuzz_seeds, teardown),
+      cmocka_unit_test_teardown(test_empty_subgraph, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
