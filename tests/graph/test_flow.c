@@ -265,12 +265,66 @@ static void test_packet_thinner(void **state) {
   assert_int_equal(a.ts[1], 10);
   assert_int_equal(a.ts[2], 21);
   assert_int_equal(a.ts[3], 33);
-  /* SYNC: first packet of each window [0,10) [10,20) [20,30) [30,40) [40,50),
-   * restamped to the window start */
+  /* SYNC (MediaPipe's rule): intervals centred on 0, 10, 20, ...; of each
+   * interval the most central packet (ties: the later one), restamped to the
+   * centre, emitted when a later interval starts or at close:
+   * {0,3}->0 (0), {9,10,12}->10 (10), {21}->20, {25,33}->30 (33), {41}->40 */
   assert_int_equal(s.n, 5);
-  assert_int_equal(s.ts[2], 20);
-  assert_int_equal(s.val[2], 5);
-  assert_int_equal(s.ts[4], 40);
+  const int64_t sts[] = {0, 10, 20, 30, 40}, sval[] = {0, 3, 5, 7, 8};
+  for (int i = 0; i < 5; i++) {
+    assert_int_equal(s.ts[i], sts[i]);
+    assert_int_equal(s.val[i], sval[i]);
+  }
+  odai_graph_destroy(g);
+}
+
+/* SYNC without restamping, start_time/end_time, the PERIOD side packet, and
+ * the errors of open. */
+static void test_packet_thinner_options(void **state) {
+  (void)state;
+  static collector k, w;
+  collector_init(&k);
+  collector_init(&w);
+  odai_graph *g = make_graph(
+      "input_stream: 'in' input_side_packet: 'period'\n"
+      "node { calculator: 'PacketThinnerCalculator' input_stream: 'in' output_stream: 'keep'\n"
+      "  options { [mediapipe.PacketThinnerCalculatorOptions.ext] {\n"
+      "    thinner_type: SYNC period: 10 sync_output_timestamps: false } } }\n"
+      "node { calculator: 'PacketThinnerCalculator' input_stream: 'in' output_stream: 'window'\n"
+      "  input_side_packet: 'PERIOD:period'\n"
+      "  options { [mediapipe.PacketThinnerCalculatorOptions.ext] {\n"
+      "    period: 1000 start_time: 5 end_time: 30 } } }\n");
+  odai_graph_observe_output(g, "keep", collector_cb, &k);
+  odai_graph_observe_output(g, "window", collector_cb, &w);
+  odai_graph_set_side_packet(g, "period", odai_packet_new_int(10, ODAI_TS_UNSET));
+  assert_int_equal(odai_graph_start(g, NULL), ODAI_OK);
+  int64_t ts[] = {0, 3, 9, 10, 12, 21, 25, 33, 41};
+  for (size_t i = 0; i < sizeof ts / sizeof *ts; i++)
+    odai_graph_add_packet(g, "in", odai_packet_new_int((int64_t)i, ts[i]));
+  assert_int_equal(odai_graph_wait_until_done(g, NULL), ODAI_OK);
+  /* same choice as above, original timestamps */
+  const int64_t kts[] = {0, 10, 21, 33, 41};
+  assert_int_equal(k.n, 5);
+  for (int i = 0; i < 5; i++) assert_int_equal(k.ts[i], kts[i]);
+  /* ASYNC, the side packet's period 10 over the option's 1000, only
+   * [5, 30): 9, 21 (12 is < 9 + 10) */
+  assert_int_equal(w.n, 2);
+  assert_int_equal(w.ts[0], 9);
+  assert_int_equal(w.ts[1], 21);
+  odai_graph_destroy(g);
+
+  odai_error err = {0};
+  g = make_graph("input_stream: 'in'\n"
+                 "node { calculator: 'PacketThinnerCalculator' input_stream: 'in' output_stream: 'o'\n"
+                 "  options { [mediapipe.PacketThinnerCalculatorOptions.ext] { period: 0 } } }\n");
+  assert_int_not_equal(odai_graph_start(g, &err), ODAI_OK);
+  assert_non_null(strstr(err.message, "period must be positive"));
+  odai_graph_destroy(g);
+  g = make_graph("input_stream: 'in'\n"
+                 "node { calculator: 'PacketThinnerCalculator' input_stream: 'in' output_stream: 'o'\n"
+                 "  options { [mediapipe.PacketThinnerCalculatorOptions.ext] { start_time: 9 end_time: 9 } } }\n");
+  assert_int_not_equal(odai_graph_start(g, &err), ODAI_OK);
+  assert_non_null(strstr(err.message, "must be earlier than end_time"));
   odai_graph_destroy(g);
 }
 
@@ -305,7 +359,7 @@ int main(void) {
       cmocka_unit_test(test_flow_limiter_overload), cmocka_unit_test(test_flow_limiter_bad_option),
       cmocka_unit_test(test_flow_limiter_in_flight_timeout), cmocka_unit_test(test_gate),
       cmocka_unit_test(test_previous_loopback),     cmocka_unit_test(test_packet_cloner),
-      cmocka_unit_test(test_packet_thinner),        cmocka_unit_test(test_side_packet_to_stream),
+      cmocka_unit_test(test_packet_thinner), cmocka_unit_test(test_packet_thinner_options),        cmocka_unit_test(test_side_packet_to_stream),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
