@@ -24,11 +24,10 @@ static int odai_dwconv_rowx_wins(const odai_dwconv_params *p, int out_c, odai_is
  * output pixels in pairs. ODAI_DW_PAIR2=0 in the environment turns it off
  * (bench before/after). */
 static int odai_dwconv_pair2_wins(const odai_dwconv_params *p, int out_c, int vl) {
-  if (!(p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 && p->stride_w == 2 &&
-        vl == 16 && out_c > 4 * vl && out_c < 128)) /* 4: ODAI_DW_WIDE_BLOCKS */
-    return 0;
   const char *env = getenv("ODAI_DW_PAIR2");
-  return !(env && env[0] == '0');
+  if (env && env[0] == '0') return 0;
+  return p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 && p->stride_w == 2 &&
+         vl == 16 && out_c > 4 * vl; /* 4: ODAI_DW_WIDE_BLOCKS */
 }
 
 odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, odai_error *err) {

@@ -8,6 +8,9 @@
 
 typedef __m256 v_f32;
 #define VL 8
+/* Pin a vector in a register here: keeps the compiler from re-reading a
+ * value that is used several times from memory (folded into each FMA). */
+#define V_KEEP(x) __asm__("" : "+x"(x))
 #define ODAI_SIMD_FN(name) name##_avx2
 #define GEMM_MR2 6  /* 6 rows x 16 channels = 12 ymm accumulators */
 #define GEMM_MR1 8  /* 8 rows x 8 channels */

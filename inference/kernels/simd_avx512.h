@@ -8,6 +8,9 @@
 
 typedef __m512 v_f32;
 #define VL 16
+/* Pin a vector in a register here: keeps the compiler from re-reading a
+ * value that is used several times from memory (folded into each FMA). */
+#define V_KEEP(x) __asm__("" : "+v"(x))
 #define ODAI_SIMD_FN(name) name##_avx512
 #define GEMM_MR2 8  /* 8 rows x 32 channels = 16 zmm accumulators */
 #define GEMM_MR1 8  /* 8 rows x 16 channels (more rows run out of GPRs for row pointers) */

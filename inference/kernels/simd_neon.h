@@ -8,6 +8,9 @@
 
 typedef float32x4_t v_f32;
 #define VL 4
+/* Pin a vector in a register here: keeps the compiler from re-reading a
+ * value that is used several times from memory (folded into each FMA). */
+#define V_KEEP(x) __asm__("" : "+w"(x))
 #define ODAI_SIMD_FN(name) name##_neon
 #define GEMM_MR2 8 /* 8 rows x 8 channels = 16 q accumulators */
 #define GEMM_MR1 8
