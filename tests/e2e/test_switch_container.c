@@ -188,7 +188,9 @@ static void run_runtime(int sel, int want_out, int64_t want_value) {
 static void test_runtime_select(void **state) {
   (void)state;
   run_runtime(0, 8, 10);
-  run_runtime(1, 4, 20);
+  /* SYNC period 20 over 0..70 step 10 (MediaPipe's rule): intervals centred on
+   * 0, 20, 40, 60, 80 -> 5 packets, the last one emitted at close */
+  run_runtime(1, 5, 20);
 }
 
 static void test_runtime_expansion_shape(void **state) {
