@@ -6,7 +6,8 @@
  * FaceEmbedderCalculator (the embedder core: alignment + quality + model +
  * normalisation) next to the model's roofline time (shared/MODEL_FACTS.md:
  * ~219 GFLOP/s per core with AVX-512, ~109 with AVX2; 469 MFLOP per face,
- * 959 MFLOP for the flip-sum batch of 2). Usage: bench_embed [MODEL_DIR]. */
+ * 959 MFLOP for the flip-sum batch of 2); last, 1, 2 and 4 faces of a frame
+ * embedded in one call (batched), per face. Usage: bench_embed [MODEL_DIR]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,38 @@ int main(int argc, char **argv) {
       odai_face_embedder_free(e);
     }
   }
+  /* Several faces of one frame in one call (odai_face_embedder_embed_batch:
+   * one invoke of batch 2 x faces with flip-sum): time per face. */
+  enum { MAXF = 4 };
+  odai_face_embed_result *many = malloc(MAXF * sizeof *many);
+  odai_detection dets[MAXF];
+  for (int i = 0; i < MAXF; i++) dets[i] = det;
+  for (int threads = 1; threads <= 2; threads++) {
+    odai_face_embedder_options eo;
+    odai_face_embedder_options_init(&eo);
+    eo.model_path = model_path;
+    eo.num_threads = threads;
+    eo.skip_low_quality = false;
+    odai_face_embedder *e = NULL;
+    if (odai_face_embedder_create(&eo, &e, &err) != ODAI_OK) {
+      fprintf(stderr, "%s\n", err.message);
+      return 1;
+    }
+    for (int nf = 1; nf <= MAXF; nf *= 2) {
+      for (int r = -1; r < RUNS; r++) { /* r = -1: warm-up (re-plans the batch) */
+        double t0 = now_ms();
+        odai_face_embedder_embed_batch(e, im, dets, (size_t)nf, many, NULL);
+        if (r >= 0) t[r] = (now_ms() - t0) / nf;
+        for (int i = 0; i < nf; i++) odai_embedding_free(many[i].embedding);
+      }
+      qsort(t, RUNS, sizeof *t, cmp_d);
+      char mode[40];
+      snprintf(mode, sizeof mode, "%d face%s per call", nf, nf > 1 ? "s" : "");
+      printf("%-22s %-8d %7.2f ms/face (flip-sum, model batch %d)\n", mode, threads, t[RUNS / 2], 2 * nf);
+    }
+    odai_face_embedder_free(e);
+  }
+  free(many);
   free(res);
   odai_image_unref(im);
   free(input);

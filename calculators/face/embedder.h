@@ -56,4 +56,17 @@ odai_status odai_face_embedder_embed(odai_face_embedder *e, const odai_image *im
                                      const odai_detection *det, odai_face_embed_result *res,
                                      odai_error *err);
 
+/* Most faces in one invoke of the model (with flip_sum, twice as many rows). */
+#define ODAI_FACE_EMBED_MAX_BATCH 4
+
+/* Embed n faces of one image: res[i] for dets[i], as odai_face_embedder_embed
+ * would, but the trusted faces go through the model together, up to
+ * ODAI_FACE_EMBED_MAX_BATCH per invoke (the interpreter's batch follows the
+ * number of faces; it is re-planned only when that number changes). A
+ * detection with fewer than 4 keypoints is skipped with a reason here (not
+ * an error). On an error no res[i].embedding is kept (all NULL). */
+odai_status odai_face_embedder_embed_batch(odai_face_embedder *e, const odai_image *img,
+                                           const odai_detection *dets, size_t n,
+                                           odai_face_embed_result *res, odai_error *err);
+
 #endif /* ODAI_CALCULATORS_FACE_EMBEDDER_H */

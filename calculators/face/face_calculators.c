@@ -47,7 +47,8 @@
 
 typedef struct embed_state {
   odai_face_embedder *embedder;
-  odai_face_embed_result *res; /* heap: holds a 112x112 crop */
+  odai_face_embed_result *res; /* heap, res_cap entries (each holds a 112x112 crop) */
+  size_t res_cap;
 } embed_state;
 
 static odai_status embed_contract(odai_contract *c) {
@@ -97,8 +98,6 @@ static odai_status embed_open(odai_calc_ctx *ctx) {
     return odai_calc_error(ctx, ODAI_E_INVALID, "num_threads must be 1..64");
   if (odai_face_embedder_create(&eo, &s->embedder, &e) != ODAI_OK)
     return odai_calc_error(ctx, e.code, "%s", e.message);
-  s->res = malloc(sizeof *s->res);
-  if (!s->res) return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   return ODAI_OK;
 }
 
@@ -125,26 +124,33 @@ static odai_status embed_process(odai_calc_ctx *ctx) {
     odai_image_unref(conv);
     return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
   }
-  for (size_t i = 0; i < dets->count; i++) {
-    const odai_detection *d = &dets->items[i];
-    if (!img) {
+  if (!img) {
+    for (size_t i = 0; i < dets->count; i++)
       snprintf(out->skip_reasons[i], ODAI_EMBEDDING_REASON_MAX, "no image");
-      continue;
-    }
-    if (d->num_keypoints < ODAI_FACE_ALIGN_KPS) {
-      snprintf(out->skip_reasons[i], ODAI_EMBEDDING_REASON_MAX,
-               "no face keypoints (%d < %d)", (int)d->num_keypoints, ODAI_FACE_ALIGN_KPS);
-      continue;
+  } else if (dets->count) {
+    /* every face of the frame in one call: the embedder batches them */
+    if (dets->count > s->res_cap) {
+      odai_face_embed_result *nr = realloc(s->res, dets->count * sizeof *nr);
+      if (!nr) {
+        odai_embeddings_free(out);
+        odai_image_unref(conv);
+        return odai_calc_error(ctx, ODAI_E_NOMEM, "out of memory");
+      }
+      s->res = nr;
+      s->res_cap = dets->count;
     }
     odai_error e;
-    if (odai_face_embedder_embed(s->embedder, img, d, s->res, &e) != ODAI_OK) {
+    if (odai_face_embedder_embed_batch(s->embedder, img, dets->items, dets->count, s->res, &e) !=
+        ODAI_OK) {
       odai_embeddings_free(out);
       odai_image_unref(conv);
       return odai_calc_error(ctx, e.code, "%s", e.message);
     }
-    out->items[i] = s->res->embedding;
-    if (!out->items[i])
-      snprintf(out->skip_reasons[i], ODAI_EMBEDDING_REASON_MAX, "%s", s->res->skip_reason);
+    for (size_t i = 0; i < dets->count; i++) {
+      out->items[i] = s->res[i].embedding;
+      if (!out->items[i])
+        snprintf(out->skip_reasons[i], ODAI_EMBEDDING_REASON_MAX, "%s", s->res[i].skip_reason);
+    }
   }
   odai_image_unref(conv);
   odai_packet *p = odai_packet_new_embeddings(out, odai_calc_timestamp(ctx));
@@ -158,6 +164,7 @@ static odai_status embed_close(odai_calc_ctx *ctx) {
   free(s->res);
   s->embedder = NULL;
   s->res = NULL;
+  s->res_cap = 0;
   return ODAI_OK;
 }
 

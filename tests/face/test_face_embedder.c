@@ -2,7 +2,7 @@
  * (ODAI_MODEL_DIR): unit-length 192-d embeddings tagged with the model's
  * sha256, deterministic, the mirror image gives the same flip-sum embedding,
  * too-small faces skipped with a reason, bad detections refused, batch-1
- * mode. Real-photo accuracy is in test_face_real.c. */
+ * mode, several faces batched in one call. Real-photo accuracy is in test_face_real.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,7 +125,65 @@ static void test_embed(void **state) {
   free(g_mir);
 }
 
+/* Several faces of one image in one call (batched through the model, more
+ * than ODAI_FACE_EMBED_MAX_BATCH so it takes two invokes, skipped faces in
+ * between): each embedding equals the one-face call's, skips keep their
+ * reason, and a face without keypoints is skipped here instead of refused. */
+static void test_embed_batch(void **state) {
+  (void)state;
+  make_images();
+  odai_face_embedder_options o;
+  odai_face_embedder_options_init(&o);
+  o.model_path = model_path();
+  odai_face_embedder *e = NULL;
+  odai_error err;
+  if (odai_face_embedder_create(&o, &e, &err) != ODAI_OK) fail_msg("%s", err.message);
+  odai_image *img = wrap(g_img);
+  enum { N = 8 };
+  odai_detection d[N];
+  const float k[N] = {1.6f, 1.2f, 0.2f, 1.4f, 1.0f, 1.1f, 1.5f, 1.3f};
+  const float ox[N] = {90, 20, 150, 140, 60, 180, 10, 110};
+  for (int i = 0; i < N; i++) face_det(&d[i], k[i], ox[i], 20 + 3 * i, false);
+  d[5].num_keypoints = 2;
+  static odai_face_embed_result many[N], one;
+  assert_int_equal(odai_face_embedder_embed_batch(e, img, d, N, many, &err), ODAI_OK);
+  int embedded = 0;
+  for (int i = 0; i < N; i++) {
+    if (i == 2) {
+      assert_null(many[i].embedding);
+      assert_non_null(strstr(many[i].skip_reason, "too small"));
+      continue;
+    }
+    if (i == 5) {
+      assert_null(many[i].embedding);
+      assert_non_null(strstr(many[i].skip_reason, "no face keypoints"));
+      continue;
+    }
+    assert_non_null(many[i].embedding);
+    embedded++;
+    assert_int_equal(odai_face_embedder_embed(e, img, &d[i], &one, &err), ODAI_OK);
+    assert_non_null(one.embedding);
+    float sim = 0, maxd = 0;
+    assert_int_equal(odai_embedding_cosine(many[i].embedding, one.embedding, &sim, NULL), ODAI_OK);
+    for (int j = 0; j < 192; j++) {
+      float dd = fabsf(many[i].embedding->values[j] - one.embedding->values[j]);
+      if (dd > maxd) maxd = dd;
+    }
+    print_message("face %d: batched vs alone: cosine %.7f, max |diff| %.2e\n", i, (double)sim, (double)maxd);
+    assert_true(maxd < 1e-5f);
+    odai_embedding_free(one.embedding);
+  }
+  assert_int_equal(embedded, 6); /* 6 faces -> invokes of 4 + 2 */
+  for (int i = 0; i < N; i++) odai_embedding_free(many[i].embedding);
+  /* nothing to embed: no invoke, no error */
+  assert_int_equal(odai_face_embedder_embed_batch(e, img, d, 0, many, &err), ODAI_OK);
+  odai_face_embedder_free(e);
+  odai_image_unref(img);
+  free(g_img);
+  free(g_mir);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_embed)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_embed), cmocka_unit_test(test_embed_batch)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
