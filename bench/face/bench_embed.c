@@ -165,6 +165,7 @@ int main(int argc, char **argv) {
     eo.model_path = model_path;
     eo.num_threads = threads;
     eo.skip_low_quality = false;
+    eo.max_batch_faces = MAXF; /* batch whatever the thread count (the automatic rule's data) */
     odai_face_embedder *e = NULL;
     if (odai_face_embedder_create(&eo, &e, &err) != ODAI_OK) {
       fprintf(stderr, "%s\n", err.message);

@@ -17,7 +17,8 @@ struct odai_face_embedder {
   odai_interpreter *interp;
   uint8_t model_id[ODAI_MODEL_ID_SIZE];
   size_t dim;
-  int batch;
+  int batch;     /* rows the interpreter is sized for */
+  int max_faces; /* faces per invoke in embed_batch */
 };
 
 void odai_face_embedder_options_init(odai_face_embedder_options *o) {
@@ -45,6 +46,13 @@ odai_status odai_face_embedder_create(const odai_face_embedder_options *o,
   e->opts = *o;
   e->opts.model_path = NULL; /* not kept: the caller's string */
   odai_status st;
+  if (o->max_batch_faces < 0 || o->max_batch_faces > ODAI_FACE_EMBED_MAX_BATCH) {
+    st = odai_error_set(err, ODAI_E_INVALID, "face embedder: max_batch_faces must be 0..%d (got %d)",
+                        ODAI_FACE_EMBED_MAX_BATCH, o->max_batch_faces);
+    goto fail;
+  }
+  e->max_faces = o->max_batch_faces ? o->max_batch_faces
+                 : o->num_threads > 1 ? ODAI_FACE_EMBED_MAX_BATCH : 1;
   if ((st = odai_model_id_of_file(o->model_path, e->model_id, err)) != ODAI_OK) goto fail;
   if ((st = odai_model_load_file(o->model_path, &e->model, err)) != ODAI_OK) goto fail;
   odai_interpreter_options io;
@@ -172,7 +180,7 @@ odai_status odai_face_embedder_embed_batch(odai_face_embedder *e, const odai_ima
     bool use;
     st = prepare(e, img, &dets[i], &res[i], &use, err);
     if (st == ODAI_OK && use) idx[m++] = (int)i;
-    if (st == ODAI_OK && m > 0 && (m == ODAI_FACE_EMBED_MAX_BATCH || i + 1 == n)) {
+    if (st == ODAI_OK && m > 0 && (m == e->max_faces || i + 1 == n)) {
       st = run_batch(e, res, idx, m, err);
       m = 0;
     }

@@ -25,12 +25,22 @@
 
 typedef struct odai_face_embedder odai_face_embedder;
 
+/* Most faces in one invoke of the model (with flip_sum, twice as many rows). */
+#define ODAI_FACE_EMBED_MAX_BATCH 4
+
 typedef struct odai_face_embedder_options {
   const char *model_path;          /* MobileFaceNet.tflite (required) */
   int num_threads;                 /* inside the model, >= 1 (default 1) */
   bool flip_sum;                   /* face + mirror image (default true) */
   bool skip_low_quality;           /* skip faces failing `limits` (default true) */
   odai_face_quality_limits limits; /* default odai_face_quality_default_limits */
+  /* Most faces per invoke in odai_face_embedder_embed_batch, 1 to
+   * ODAI_FACE_EMBED_MAX_BATCH; 0 (default) = automatic: 1 on one thread,
+   * ODAI_FACE_EMBED_MAX_BATCH on more (bench_embed, Zen 5: per face, 1
+   * thread 4.43 / 4.49 / 4.64 ms at 1 / 2 / 4 faces per invoke; 2 threads
+   * 4.07 / 3.67 / 3.51 ms: a bigger batch gives the threads more work per
+   * layer, on one thread it only grows the working set). */
+  int max_batch_faces;
 } odai_face_embedder_options;
 
 void odai_face_embedder_options_init(odai_face_embedder_options *o);
@@ -56,12 +66,10 @@ odai_status odai_face_embedder_embed(odai_face_embedder *e, const odai_image *im
                                      const odai_detection *det, odai_face_embed_result *res,
                                      odai_error *err);
 
-/* Most faces in one invoke of the model (with flip_sum, twice as many rows). */
-#define ODAI_FACE_EMBED_MAX_BATCH 4
 
 /* Embed n faces of one image: res[i] for dets[i], as odai_face_embedder_embed
  * would, but the trusted faces go through the model together, up to
- * ODAI_FACE_EMBED_MAX_BATCH per invoke (the interpreter's batch follows the
+ * max_batch_faces per invoke (the interpreter's batch follows the
  * number of faces; it is re-planned only when that number changes). A
  * detection with fewer than 4 keypoints is skipped with a reason here (not
  * an error). On an error no res[i].embedding is kept (all NULL). */

@@ -89,6 +89,7 @@ static odai_status embed_open(odai_calc_ctx *ctx) {
   eo.num_threads = (int)odai_options_get_int(o, "num_threads", env_threads());
   eo.flip_sum = odai_options_get_bool(o, "flip_sum", true);
   eo.skip_low_quality = odai_options_get_bool(o, "skip_low_quality", true);
+  eo.max_batch_faces = (int)odai_options_get_int(o, "max_batch_faces", 0);
   eo.limits.min_eye_distance_px =
       odai_options_get_float(o, "min_eye_distance_px", eo.limits.min_eye_distance_px);
   eo.limits.min_sharpness = odai_options_get_float(o, "min_sharpness", eo.limits.min_sharpness);

@@ -137,6 +137,10 @@ static void test_embed_batch(void **state) {
   o.model_path = model_path();
   odai_face_embedder *e = NULL;
   odai_error err;
+  o.max_batch_faces = ODAI_FACE_EMBED_MAX_BATCH + 1;
+  assert_int_equal(odai_face_embedder_create(&o, &e, &err), ODAI_E_INVALID);
+  assert_non_null(strstr(err.message, "max_batch_faces"));
+  o.max_batch_faces = ODAI_FACE_EMBED_MAX_BATCH;
   if (odai_face_embedder_create(&o, &e, &err) != ODAI_OK) fail_msg("%s", err.message);
   odai_image *img = wrap(g_img);
   enum { N = 8 };
