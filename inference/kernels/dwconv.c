@@ -69,7 +69,16 @@ odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, 
     op->packed_size = align_up(blocks * (2 + taps) * t->vl * sizeof(float), ODAI_KERNEL_ALIGN);
     op->run = t->dwconv;
     if (odai_dwconv_rowx_wins(&p, out_c, isa)) op->kind = ODAI_DW_KIND_ROWX;
-    else if (odai_dwconv_pair2_wins(&p, out_c, t->vl)) op->kind = ODAI_DW_KIND_PAIR2;
+    else if (odai_dwconv_pair2_wins(&p, out_c, t->vl)) {
+      op->kind = ODAI_DW_KIND_PAIR2;
+      const char *env = getenv("ODAI_DW_QUAD2");
+      if (!(env && env[0] == '0') && p.stride_h == 2 && p.dil_h == 1 &&
+          p.in_pixel_stride == out_c && p.out_pixel_stride == out_c &&
+          (out_c == 128 || out_c == 256 || out_c == 512)) {
+        op->kind = ODAI_DW_KIND_QUAD2;
+        op->num_tiles = p.batch * ((p.out_h + 1) / 2); /* two output rows per tile */
+      }
+    }
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_DW_KIND_REF;

@@ -38,7 +38,11 @@ enum {
   /* 3x3, dilation 1, stride_w 2, wide layers: the pixel-major kernel taking
    * interior output pixels in pairs (shared middle column, weights loaded
    * once per pair; dwconv_simd.inc); same packed layout as SIMD. */
-  ODAI_DW_KIND_PAIR2 = 3
+  ODAI_DW_KIND_PAIR2 = 3,
+  /* PAIR2 with stride_h 2 on dense 128/256/512-channel tensors: a tile is
+   * two output rows, whose interior pixel pairs run as 2x2 blocks sharing
+   * the middle input row (5 input rows x 5 columns for 4 outputs). */
+  ODAI_DW_KIND_QUAD2 = 4
 };
 
 /* Per-ISA kernel table, filled in dispatch.c from the ISA files compiled into

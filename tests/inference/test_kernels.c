@@ -40,15 +40,16 @@ static void test_dwconv_vs_ref(void **state) {
   FOR_EACH_ISA(assert_int_equal(check_dwconv(isa, 400, 3000 + isa), 0));
 }
 /* Wide depthwise layers on small spatial sizes (the avx512 strip kernel
- * ODAI_DW_KIND_ROWX and the stride-2 pair kernel ODAI_DW_KIND_PAIR2 where
- * the plan picks them, the other SIMD kernels
+ * ODAI_DW_KIND_ROWX, the stride-2 pair kernel ODAI_DW_KIND_PAIR2 and its
+ * 2x2-block form ODAI_DW_KIND_QUAD2 (a fifth of the cases: 128/256/512
+ * channels, 3x3 stride 2, dense) where the plan picks them, the other SIMD kernels
  * elsewhere): spatial 1-12 (and some up to 40), channels 1-300 (non-multiples
  * of 16 too), kernels 3/5/7, strides 1/2, pads, pixel strides, fused clamp /
  * PReLU / hardswish, tiles run in two halves. Checks that the plan picks the
  * strip and pair kernels exactly where they should. */
 static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   kc_rng r = {seed};
-  int bad = 0, reported = 0, rowx = 0, pair2 = 0;
+  int bad = 0, reported = 0, rowx = 0, pair2 = 0, quad2 = 0;
   for (int i = 0; i < cases; i++) {
     odai_dwconv_params p = {0};
     p.batch = kc_int(&r, 1, 2);
@@ -67,6 +68,15 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     kc_rand_spatial(&r, p.in_w, p.k_w, p.stride_w, 1, &p.pad_left, &p.out_w);
     if (kc_int(&r, 0, 3) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 20);
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.in_c + kc_int(&r, 1, 20);
+    if (kc_int(&r, 0, 4) == 0) { /* the QUAD2 shapes: dense 128/256/512 channels, 3x3 s2 */
+      static const int qc[] = {128, 256, 512};
+      p.in_c = qc[kc_int(&r, 0, 2)];
+      p.k_h = p.k_w = 3;
+      p.stride_h = p.stride_w = 2;
+      kc_rand_spatial(&r, p.in_h, 3, 2, 1, &p.pad_top, &p.out_h);
+      kc_rand_spatial(&r, p.in_w, 3, 2, 1, &p.pad_left, &p.out_w);
+      p.in_pixel_stride = p.out_pixel_stride = 0;
+    }
     kc_rand_act(&r, &p.out_min, &p.out_max);
     p.prelu = kc_int(&r, 0, 3) == 0;
     p.hardswish = kc_int(&r, 0, 4) == 0;
@@ -85,11 +95,18 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     rowx += fop.kind == ODAI_DW_KIND_ROWX;
     /* channels above ODAI_DW_PAIR_CHUNK (256) also run the chunked pass */
     int want_pair2 = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 2 && p.in_c > 64;
-    if ((fop.kind == ODAI_DW_KIND_PAIR2) != want_pair2) {
-      printf("  dwconv small/wide: plan kind %d, pair kernel expected %d\n", fop.kind, want_pair2);
+    int dense = (!p.in_pixel_stride || p.in_pixel_stride == p.in_c) &&
+                (!p.out_pixel_stride || p.out_pixel_stride == p.in_c);
+    int want_quad2 = want_pair2 && p.stride_h == 2 && dense &&
+                     (p.in_c == 128 || p.in_c == 256 || p.in_c == 512);
+    int want_kind = want_quad2 ? ODAI_DW_KIND_QUAD2 : want_pair2 ? ODAI_DW_KIND_PAIR2 : -1;
+    if ((fop.kind == ODAI_DW_KIND_PAIR2 || fop.kind == ODAI_DW_KIND_QUAD2 || want_kind >= 0) &&
+        fop.kind != want_kind) {
+      printf("  dwconv small/wide: plan kind %d, pair kernel kind %d expected\n", fop.kind, want_kind);
       bad++;
     }
     pair2 += fop.kind == ODAI_DW_KIND_PAIR2;
+    quad2 += fop.kind == ODAI_DW_KIND_QUAD2;
     int ips = p.in_pixel_stride ? p.in_pixel_stride : p.in_c;
     int ops = p.out_pixel_stride ? p.out_pixel_stride : p.in_c;
     size_t in_n = (size_t)p.batch * p.in_h * p.in_w * ips;
@@ -127,6 +144,10 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   }
   if (isa == ODAI_ISA_AVX512 && pair2 == 0) {
     printf("  dwconv small/wide: no case ran the stride-2 pair kernel\n");
+    bad++;
+  }
+  if (isa == ODAI_ISA_AVX512 && quad2 < 10) {
+    printf("  dwconv small/wide: only %d cases ran the 2x2 block kernel\n", quad2);
     bad++;
   }
   return bad;
