@@ -10,7 +10,8 @@ PKGS=(build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libsdl2-dev libyuv-dev libxnnpack-dev libpthreadpool-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user xvfb xauth graphviz
-  libsodium-dev libmosquitto-dev mosquitto strace libjpeg-turbo-progs npm ca-certificates)
+  libsodium-dev libmosquitto-dev mosquitto strace libjpeg-turbo-progs npm ca-certificates
+  systemd)  # systemd: systemd-analyze for test_doorbell_systemd_unit (no init change)
 
 missing=()
 for p in "${PKGS[@]}"; do
