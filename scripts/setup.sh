@@ -11,6 +11,7 @@ PKGS=(build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   libsdl2-dev libyuv-dev libxnnpack-dev libpthreadpool-dev
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user xvfb xauth graphviz
   libsodium-dev libmosquitto-dev mosquitto strace libjpeg-turbo-progs npm ca-certificates
+  libgstrtspserver-1.0-dev  # GstRTSPServer for test_gst_rtsp (rtsp:// sources)
   systemd)  # systemd: systemd-analyze for test_doorbell_systemd_unit (no init change)
 
 missing=()
