@@ -111,20 +111,28 @@ odai_status odai_gst_message_error(GstMessage *msg, const char *what, odai_error
   return st;
 }
 
-odai_status odai_gst_bus_check(GstBus *bus, GstClockTime wait_ns, const char *what, int *eos,
-                               odai_error *err) {
+odai_status odai_gst_bus_check_warn(GstBus *bus, GstClockTime wait_ns, const char *what, int *eos,
+                                    odai_error *warning, odai_error *err) {
   GstMessage *msg;
   int first = 1;
-  while ((msg = gst_bus_timed_pop_filtered(bus, first ? wait_ns : 0,
-                                           GST_MESSAGE_ERROR | GST_MESSAGE_EOS)) != NULL) {
+  GstMessageType types = GST_MESSAGE_ERROR | GST_MESSAGE_EOS | (warning ? GST_MESSAGE_WARNING : 0);
+  while ((msg = gst_bus_timed_pop_filtered(bus, first ? wait_ns : 0, types)) != NULL) {
     first = 0;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
       odai_status st = odai_gst_message_error(msg, what, err);
       gst_message_unref(msg);
       return st;
     }
-    if (eos) *eos = 1;
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING)
+      odai_gst_message_error(msg, "warning", warning);
+    else if (eos)
+      *eos = 1;
     gst_message_unref(msg);
   }
   return ODAI_OK;
+}
+
+odai_status odai_gst_bus_check(GstBus *bus, GstClockTime wait_ns, const char *what, int *eos,
+                               odai_error *err) {
+  return odai_gst_bus_check_warn(bus, wait_ns, what, eos, NULL, err);
 }

@@ -30,5 +30,10 @@ odai_status odai_gst_message_error(GstMessage *msg, const char *what, odai_error
  * EOS message was seen. Other messages are dropped. */
 odai_status odai_gst_bus_check(GstBus *bus, GstClockTime wait_ns, const char *what, int *eos,
                                odai_error *err);
+/* The same, also keeping the last WARNING seen in *warning ("warning:
+ * element 'x': message (debug)"; its code is the mapped status), e.g.
+ * rtspsrc's "The server closed the connection" that precedes an EOS. */
+odai_status odai_gst_bus_check_warn(GstBus *bus, GstClockTime wait_ns, const char *what, int *eos,
+                                    odai_error *warning, odai_error *err);
 
 #endif

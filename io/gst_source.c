@@ -18,6 +18,7 @@ struct odai_video_source {
   char *what; /* "video 'file:///x.avi'" for messages */
   int eos;
   odai_error error; /* sticky: once the pipeline failed, every read says why */
+  odai_error warning; /* the last bus warning, quoted in the end-of-stream message */
   GstCaps *caps;    /* caps of the last sample (own ref) */
   GstVideoInfo vinfo;
 };
@@ -278,15 +279,27 @@ odai_status odai_video_source_read(odai_video_source *v, int timeout_ms, odai_im
     }
     GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(v->sink), (GstClockTime)slice * GST_MSECOND);
     if (s) return sample_to_image(v, s, frame, pts_us, err);
-    odai_status st = odai_gst_bus_check(v->bus, 0, v->what, NULL, &v->error);
+    /* EOS first, then the bus: a warning posted before the EOS (rtspsrc's
+     * "The server closed the connection" when a live stream's server went
+     * away) is then already seen and quoted. */
+    int at_eos = gst_app_sink_is_eos(GST_APP_SINK(v->sink));
+    odai_status st = odai_gst_bus_check_warn(v->bus, 0, v->what, NULL, &v->warning, &v->error);
     if (st != ODAI_OK) {
       if (err) *err = v->error;
       return st;
     }
-    if (gst_app_sink_is_eos(GST_APP_SINK(v->sink)))
+    if (at_eos) {
+      if (v->warning.code != ODAI_OK)
+        return odai_error_set(err, ODAI_E_EOF, "%s: end of stream (after %s)", v->what,
+                              v->warning.message);
       return odai_error_set(err, ODAI_E_EOF, "%s: end of stream", v->what);
-    if (deadline >= 0 && now_ms() >= deadline)
+    }
+    if (deadline >= 0 && now_ms() >= deadline) {
+      if (v->warning.code != ODAI_OK)
+        return odai_error_set(err, ODAI_E_TIMEOUT, "%s: no frame within %d ms (after %s)", v->what,
+                              timeout_ms, v->warning.message);
       return odai_error_set(err, ODAI_E_TIMEOUT, "%s: no frame within %d ms", v->what, timeout_ms);
+    }
   }
 }
 
