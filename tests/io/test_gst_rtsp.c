@@ -2,7 +2,8 @@
  * GstRTSPServer running in the test process on 127.0.0.1 (a free port, its
  * GMainLoop on a thread; no network needed): MJPEG over RTP (jpegenc !
  * rtpjpegpay) read back through rtspsrc via uridecodebin, over UDP and TCP
- * interleaved; end of stream; the server dropping its client; a missing
+ * interleaved, MJPEG and H.264; end of stream; dropping old frames for a
+ * slow consumer; the server dropping its client; a missing
  * mount, a closed port and a server that never answers (bounded waits);
  * the stream through VideoSourceCalculator in a graph. Not labelled
  * threads: under TSan, uninstrumented GLib/GStreamer report races. */
@@ -48,9 +49,13 @@ static gpointer run_loop(gpointer user) {
   return NULL;
 }
 
+enum { SERVE_TCP_ONLY = 1, SERVE_H264 = 2 };
+
 /* Start a server on 127.0.0.1 (port chosen by the kernel) with `/test`
- * serving `frames` frames of 320x240 MJPEG at 30 fps, then EOS. */
-static void server_start(rtsp_server *s, int frames, int tcp_only) {
+ * serving `frames` frames of 320x240 at 30 fps, then EOS: MJPEG, or H.264
+ * (x264, as IP cameras send) with SERVE_H264; only over TCP with
+ * SERVE_TCP_ONLY. */
+static void server_start(rtsp_server *s, int frames, int flags) {
   odai_error err = {0};
   assert_int_equal(odai_gst_init(&err), ODAI_OK);
   memset(s, 0, sizeof *s);
@@ -63,12 +68,15 @@ static void server_start(rtsp_server *s, int frames, int tcp_only) {
   char launch[512];
   snprintf(launch, sizeof launch,
            "( videotestsrc num-buffers=%d is-live=true pattern=smpte ! "
-           "video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! jpegenc ! "
-           "rtpjpegpay name=pay0 pt=26 )",
-           frames);
+           "video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! %s )",
+           frames,
+           (flags & SERVE_H264)
+               ? "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=15 ! "
+                 "rtph264pay name=pay0 pt=96 config-interval=-1"
+               : "jpegenc ! rtpjpegpay name=pay0 pt=26");
   gst_rtsp_media_factory_set_launch(f, launch);
   gst_rtsp_media_factory_set_shared(f, FALSE);
-  if (tcp_only) gst_rtsp_media_factory_set_protocols(f, GST_RTSP_LOWER_TRANS_TCP);
+  if (flags & SERVE_TCP_ONLY) gst_rtsp_media_factory_set_protocols(f, GST_RTSP_LOWER_TRANS_TCP);
   gst_rtsp_mount_points_add_factory(mounts, "/test", f); /* takes f */
   g_object_unref(mounts);
   s->source_id = gst_rtsp_server_attach(s->server, s->ctx);
@@ -129,9 +137,9 @@ static int read_all(odai_video_source *v, odai_status *end_st, odai_error *end_e
   return n;
 }
 
-static void read_stream(int tcp_only) {
+static void read_stream(int flags) {
   rtsp_server s;
-  server_start(&s, FRAMES, tcp_only);
+  server_start(&s, FRAMES, flags);
   char uri[128];
   stream_uri(uri, sizeof uri, s.port, "/test");
   odai_video_source_options o;
@@ -171,7 +179,46 @@ static void test_rtsp_frames_and_eos(void **state) {
  * the RTSP TCP connection. */
 static void test_rtsp_tcp_interleaved(void **state) {
   (void)state;
-  read_stream(1);
+  read_stream(SERVE_TCP_ONLY);
+}
+
+/* H.264 (rtph264depay ! avdec_h264 behind uridecodebin). */
+static void test_rtsp_h264(void **state) {
+  (void)state;
+  read_stream(SERVE_H264);
+}
+
+/* A slow consumer with drop_old_frames (what a live camera wants): after a
+ * pause it gets the newest frame, the ones in between are dropped. */
+static void test_rtsp_drop_old_frames(void **state) {
+  (void)state;
+  rtsp_server s;
+  server_start(&s, 2 * FRAMES, 0);
+  char uri[128];
+  stream_uri(uri, sizeof uri, s.port, "/test");
+  odai_video_source_options o;
+  odai_video_source_options_default(&o);
+  o.drop_old_frames = true;
+  odai_video_source *v = NULL;
+  odai_error err = {0};
+  if (odai_video_source_open(uri, &o, &v, &err) != ODAI_OK) fail_msg("open %s: %s", uri, err.message);
+  odai_image *img = NULL;
+  int64_t pts = 0, last = -1, max_gap = 0;
+  int n = 0;
+  odai_status st;
+  while ((st = odai_video_source_read(v, READ_TIMEOUT_MS, &img, &pts, &err)) == ODAI_OK) {
+    odai_image_unref(img);
+    if (n > 0 && pts <= last) fail_msg("frame %d: pts %lld after %lld", n, (long long)pts, (long long)last);
+    if (n > 0 && pts - last > max_gap) max_gap = pts - last;
+    last = pts;
+    if (n++ == 0) g_usleep(700 * 1000); /* ~20 frames come meanwhile */
+  }
+  if (st != ODAI_E_EOF) fail_msg("read after %d frames: %s (%s)", n, odai_status_str(st), err.message);
+  if (n >= 2 * FRAMES || max_gap < 100000)
+    fail_msg("%d of %d frames, largest PTS step %lld us: nothing was dropped", n, 2 * FRAMES,
+             (long long)max_gap);
+  odai_video_source_close(v);
+  server_stop(&s);
 }
 
 static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer user) {
@@ -187,7 +234,7 @@ static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *cli
  * stream with EOS only ~25 s later). Either way: no hang, the cause given. */
 static void drop_mid_stream(int tcp_only) {
   rtsp_server s;
-  server_start(&s, 100000, tcp_only);
+  server_start(&s, 100000, tcp_only ? SERVE_TCP_ONLY : 0);
   char uri[128];
   stream_uri(uri, sizeof uri, s.port, "/test");
   odai_video_source *v = NULL;
@@ -368,6 +415,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rtsp_frames_and_eos),
       cmocka_unit_test(test_rtsp_tcp_interleaved),
+      cmocka_unit_test(test_rtsp_h264),
+      cmocka_unit_test(test_rtsp_drop_old_frames),
       cmocka_unit_test(test_rtsp_server_drops_client_tcp),
       cmocka_unit_test(test_rtsp_server_drops_client_udp),
       cmocka_unit_test(test_rtsp_missing_mount),
