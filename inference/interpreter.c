@@ -35,6 +35,7 @@ struct odai_interpreter {
   int *exec;              /* indices into plan of the ops that run */
   uint8_t *arena;
   size_t arena_bytes;
+  size_t max_memory; /* options.max_memory_bytes, resolved */
   uint8_t *scratch;       /* per-thread kernel scratch: threads x scratch_stride */
   size_t scratch_stride;
   odai_tpool *pool;
@@ -99,6 +100,11 @@ static odai_status fold_densify(odai_interpreter *it, const odai_mop *mop, int i
   if (out->dtype != min->dtype || out->elems != min->elems || es == 0)
     return odai_error_set(err, ODAI_E_CORRUPT, "corrupt .tflite: operator %d (DENSIFY): output type/size differs "
                           "from the sparse input", index);
+  if ((size_t)min->elems * es > it->max_memory)
+    return odai_error_set(err, ODAI_E_NOMEM,
+                          "operator %d (DENSIFY): the dense weights take %zu bytes, more than the "
+                          "interpreter's max_memory_bytes (%zu)", index, (size_t)min->elems * es,
+                          it->max_memory);
   uint8_t *dst = odai_aligned_alloc((size_t)min->elems * es);
   if (!dst) return odai_error_set(err, ODAI_E_NOMEM, "out of memory in DENSIFY");
   memset(dst, 0, (size_t)min->elems * es);
@@ -565,6 +571,12 @@ static odai_status plan_arena(odai_interpreter *it, odai_error *err) {
       if (T[idx[i]].first <= step && step <= T[idx[i]].last) live += T[idx[i]].bytes;
     if (live > it->peak_live) it->peak_live = live;
   }
+  if (total > it->max_memory) {
+    free(idx); free(pl); free(tmp); free(offs);
+    return odai_error_set(err, ODAI_E_NOMEM,
+                          "the model needs a %zu-byte activation arena, more than the interpreter's "
+                          "max_memory_bytes (%zu)", total, it->max_memory);
+  }
   uint8_t *arena = odai_aligned_alloc(total ? total : ARENA_ALIGN);
   if (!arena) {
     free(idx); free(pl); free(tmp); free(offs);
@@ -632,7 +644,9 @@ static void compute_weight_bytes(odai_interpreter *it) {
 /* ---- create / free ---------------------------------------------------- */
 
 void odai_interpreter_options_init(odai_interpreter_options *o) {
-  if (o) o->num_threads = 1;
+  if (!o) return;
+  o->num_threads = 1;
+  o->max_memory_bytes = 0;
 }
 
 void odai_interpreter_free(odai_interpreter *it) {
@@ -663,6 +677,7 @@ odai_status odai_interpreter_create(const odai_model *m, const odai_interpreter_
   odai_interpreter *it = calloc(1, sizeof *it);
   if (!it) return odai_error_set(err, ODAI_E_NOMEM, "out of memory");
   it->model = m;
+  it->max_memory = opt->max_memory_bytes ? opt->max_memory_bytes : ODAI_INTERPRETER_DEFAULT_MAX_MEMORY;
   it->n_tensors = m->n_tensors;
   it->cap_tensors = m->n_tensors + m->n_ops + 1;
   it->T = calloc((size_t)it->cap_tensors, sizeof *it->T);

@@ -106,7 +106,16 @@ ODAI_API size_t odai_model_weight_bytes(const odai_model *model);
 
 typedef struct odai_interpreter_options {
   int num_threads; /* threads that split work inside an op, >= 1 (default 1) */
+  /* Most bytes create / resize may allocate for the activation arena and
+   * for one densified weight tensor; 0 = ODAI_INTERPRETER_DEFAULT_MAX_MEMORY.
+   * A model asking for more fails with ODAI_E_NOMEM and the size in the
+   * message, before anything that big is allocated: a small hostile .tflite
+   * that declares huge tensors cannot make a product allocate gigabytes.
+   * The shipped models need 1.5-5.1 MB. */
+  size_t max_memory_bytes;
 } odai_interpreter_options;
+
+#define ODAI_INTERPRETER_DEFAULT_MAX_MEMORY ((size_t)1 << 30) /* 1 GiB */
 
 ODAI_API void odai_interpreter_options_init(odai_interpreter_options *options);
 

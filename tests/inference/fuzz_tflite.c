@@ -15,7 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   odai_error err;
   if (odai_model_load_from_memory(data, size, &m, &err) != ODAI_OK) return 0;
   odai_interpreter *it = NULL;
-  if (odai_interpreter_create(m, NULL, &it, &err) == ODAI_OK) {
+  odai_interpreter_options o;
+  odai_interpreter_options_init(&o);
+  o.max_memory_bytes = 64u << 20; /* a hostile model may not make us allocate (and zero) GBs */
+  if (odai_interpreter_create(m, &o, &it, &err) == ODAI_OK) {
     odai_interpreter_stats st;
     odai_interpreter_get_stats(it, &st);
     /* invoke only graphs that are cheap to run (keeps execs/s high) */

@@ -2,7 +2,8 @@
  * inputs/outputs by index and name, load-time folding/fusion visible in the
  * plan, arena size, MobileFaceNet at batch 1 (each face alone equals its
  * half of the golden batch-2 output), failed resize keeps the interpreter
- * usable, and 1 vs 2 threads give identical results. Label media. */
+ * usable, 1 vs 2 threads give identical results, and max_memory_bytes
+ * refuses an arena above it. Label media. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,6 +203,38 @@ static void test_mobilefacenet_batch1(void **state) {
   odai_model_free(m);
 }
 
+/* max_memory_bytes: a model whose arena exceeds it is refused at create with
+ * the sizes named; a resize that would exceed it fails and the interpreter
+ * keeps its shapes and still runs (a hostile model declaring huge tensors
+ * cannot make create allocate gigabytes). */
+static void test_memory_cap(void **state) {
+  (void)state;
+  odai_model *m = load_model("face_detection_short_range");
+  odai_interpreter *it = NULL;
+  odai_error err;
+  odai_interpreter_options o;
+  odai_interpreter_options_init(&o);
+  assert_int_equal(o.max_memory_bytes, 0); /* 0 = the default cap */
+  o.max_memory_bytes = 1u << 20;           /* short range needs ~1.5 MB */
+  assert_int_equal(odai_interpreter_create(m, &o, &it, &err), ODAI_E_NOMEM);
+  assert_null(it);
+  printf("  1 MB cap: %s\n", err.message);
+  assert_non_null(strstr(err.message, "activation arena"));
+  assert_non_null(strstr(err.message, "max_memory_bytes (1048576)"));
+  o.max_memory_bytes = 4u << 20;
+  assert_int_equal(odai_interpreter_create(m, &o, &it, &err), ODAI_OK);
+  int32_t big[4] = {8, 128, 128, 3}; /* batch 8: ~12 MB of activations */
+  assert_int_equal(odai_interpreter_resize_input(it, 0, big, 4, &err), ODAI_E_NOMEM);
+  printf("  batch 8 under a 4 MB cap: %s\n", err.message);
+  odai_tensor_info ti;
+  odai_interpreter_input(it, 0, &ti);
+  assert_int_equal(ti.shape[0], 1);
+  memset(ti.data, 0, ti.bytes);
+  assert_int_equal(odai_interpreter_invoke(it, &err), ODAI_OK);
+  odai_interpreter_free(it);
+  odai_model_free(m);
+}
+
 static void test_threads_identical(void **state) {
   (void)state;
   odai_model *m = load_model("face_detection_full_range");
@@ -239,6 +272,7 @@ int main(void) {
       cmocka_unit_test(test_glue_folded),
       cmocka_unit_test(test_mobilefacenet_batch1),
       cmocka_unit_test(test_threads_identical),
+      cmocka_unit_test(test_memory_cap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
