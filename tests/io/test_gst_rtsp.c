@@ -125,8 +125,16 @@ static int read_all(odai_video_source *v, odai_status *end_st, odai_error *end_e
     assert_int_equal(odai_image_width(img), 320);
     assert_int_equal(odai_image_height(img), 240);
     assert_int_equal(odai_image_format(img), ODAI_PIXEL_RGB8);
+    /* SMPTE bars survive MJPEG/H.264 roughly: light grey left, red in the
+     * sixth of seven bars (also checks the RGB channel order). */
     const uint8_t *px = odai_image_data(img, 0);
     assert_non_null(px);
+    const uint8_t *white = px + 40 * odai_image_stride(img, 0) + 10 * 3;
+    const uint8_t *red = px + 40 * odai_image_stride(img, 0) + 251 * 3;
+    if (white[0] < 150 || abs(white[0] - white[1]) > 25 || abs(white[0] - white[2]) > 25 ||
+        red[0] < 150 || red[1] > 60 || red[2] > 60)
+      fail_msg("frame %d: bars look wrong: (%d,%d,%d) (%d,%d,%d)", n, white[0], white[1], white[2], red[0],
+               red[1], red[2]);
     if (pts < 0) fail_msg("frame %d without a timestamp", n);
     if (n > 0 && pts <= last) fail_msg("frame %d: pts %lld after %lld", n, (long long)pts, (long long)last);
     last = pts;
