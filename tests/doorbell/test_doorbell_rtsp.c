@@ -3,20 +3,25 @@
  * GstRTSPServer inside the test (127.0.0.1, a free port, the test video
  * shared/testdata/doorbell/doorbell.avi as MJPEG over RTP, TCP only; server
  * setup as in tests/io/test_gst_rtsp.c). Mid-visit the camera goes away
- * (its mount removed, its client dropped: EOF at once over TCP) and comes
- * back 3 s later: the events file records camera_lost, camera_restored
- * after failing reopens, a visit before the loss and one after (frames are
- * analysed again), and a clean stop. Label media: the doorbell graph loads
- * its models and the video comes from the shared test data. */
+ * (its client dropped: EOF at once over TCP; its mount removed, or the
+ * whole server stopped) and comes back 3 s later (the mount re-added, or a
+ * new server on the same port): the events file records camera_lost,
+ * camera_restored after failing reopens, a visit before the loss and one
+ * after (frames are analysed again), and a clean stop. Label media: the
+ * doorbell graph loads its models and the video is the shared test video. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,15 +57,18 @@ static gpointer run_loop(gpointer user) {
 }
 
 /* Serve `video` (MJPEG AVI, sent as it is at its own pace: each client gets
- * its own media from the first frame) at MOUNT, over TCP only. */
-static void cam_start(rtsp_cam *s, const char *video) {
+ * its own media from the first frame) at MOUNT, over TCP only, on `port`
+ * (0: a free one). */
+static void cam_start(rtsp_cam *s, const char *video, int port) {
   odai_error err = {0};
   assert_int_equal(odai_gst_init(&err), ODAI_OK);
   memset(s, 0, sizeof *s);
   s->ctx = g_main_context_new();
   s->loop = g_main_loop_new(s->ctx, FALSE);
   s->server = gst_rtsp_server_new();
-  g_object_set(s->server, "address", "127.0.0.1", "service", "0", NULL);
+  char service[16];
+  snprintf(service, sizeof service, "%d", port);
+  g_object_set(s->server, "address", "127.0.0.1", "service", service, NULL);
   s->factory = gst_rtsp_media_factory_new();
   char launch[1536];
   snprintf(launch, sizeof launch,
@@ -74,7 +82,7 @@ static void cam_start(rtsp_cam *s, const char *video) {
   s->source_id = gst_rtsp_server_attach(s->server, s->ctx);
   assert_true(s->source_id != 0);
   s->port = gst_rtsp_server_get_bound_port(s->server);
-  assert_true(s->port > 0);
+  assert_true(s->port > 0 && (port == 0 || s->port == port));
   s->thread = g_thread_new("rtsp-server", run_loop, s);
 }
 
@@ -121,6 +129,19 @@ static void cam_stop(rtsp_cam *s) {
   g_object_unref(s->server);
   g_main_loop_unref(s->loop);
   g_main_context_unref(s->ctx);
+}
+
+/* Whether a TCP connection to 127.0.0.1:port is refused (nobody listens). */
+static bool port_refused(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool refused = connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno == ECONNREFUSED;
+  close(fd);
+  return refused;
 }
 
 /* --- the doorbell on a thread --- */
@@ -172,8 +193,10 @@ static void stop_run(pthread_t th) {
     }                                                                                   \
   } while (0)
 
-static void test_doorbell_rtsp_camera_lost_and_restored(void **state) {
-  (void)state;
+/* The doorbell on the camera; mid-visit the camera goes away for 3 s:
+ * its mount removed (reconnects get 404), or with `restart` the whole
+ * server stopped (reconnects are refused) and started again on its port. */
+static void lost_and_restored(bool restart) {
   const char *models = getenv("ODAI_MODEL_DIR"), *shared = getenv("ODAI_SHARED_DIR");
   if (!models || !shared) fail_msg("ODAI_MODEL_DIR and ODAI_SHARED_DIR must be set");
   char video[1024];
@@ -188,7 +211,7 @@ static void test_doorbell_rtsp_camera_lost_and_restored(void **state) {
   assert_int_equal(dbt_run(create, NULL), 0);
 
   rtsp_cam cam;
-  cam_start(&cam, video);
+  cam_start(&cam, video, 0);
   snprintf(uri, sizeof uri, "rtsp://127.0.0.1:%d" MOUNT, cam.port);
   db_stop_reset();
   run_args a = {.rc = -1};
@@ -200,10 +223,20 @@ static void test_doorbell_rtsp_camera_lost_and_restored(void **state) {
   /* The video has a visitor from 3 s to 8 s: seen before the loss. */
   WAIT(ev, NULL, "\"type\":\"started\"", 30000);
   WAIT(ev, NULL, "\"type\":\"visit_start\"", 20000);
-  cam_down(&cam);
+  if (restart)
+    cam_stop(&cam);
+  else
+    cam_down(&cam);
   WAIT(ev, NULL, "\"type\":\"camera_lost\"", 10000);
-  sleep(3); /* reopens meanwhile fail (404) */
-  cam_up(&cam);
+  if (restart && !port_refused(cam.port)) {
+    stop_run(th);
+    fail_msg("port %d still accepts connections after the server stopped", cam.port);
+  }
+  sleep(3); /* reopens meanwhile fail (404, or connection refused) */
+  if (restart)
+    cam_start(&cam, video, cam.port);
+  else
+    cam_up(&cam);
   WAIT(ev, "\"type\":\"camera_lost\"", "\"type\":\"camera_restored\"", 15000);
   /* The reconnected stream starts again from the video's beginning: the
    * open visit ends (nobody for 3 s) and the visitor comes again at 3 s. */
@@ -257,13 +290,24 @@ static void test_doorbell_rtsp_camera_lost_and_restored(void **state) {
   dbt_rmrf(tmp);
 }
 
+static void test_doorbell_rtsp_mount_removed(void **state) {
+  (void)state;
+  lost_and_restored(false);
+}
+
+static void test_doorbell_rtsp_server_restarted(void **state) {
+  (void)state;
+  lost_and_restored(true);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s ODAI_FACES\n", argv[0]);
     return 2;
   }
   g_faces = argv[1];
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_doorbell_rtsp_camera_lost_and_restored)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_doorbell_rtsp_mount_removed),
+                                     cmocka_unit_test(test_doorbell_rtsp_server_restarted)};
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   gst_rtsp_thread_pool_cleanup(); /* joins the server's client threads */
   odai_gst_shutdown();
