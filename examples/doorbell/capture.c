@@ -126,8 +126,13 @@ odai_status db_capture_read(db_capture *c, int timeout_ms, odai_image **frame, i
     case SRC_VIDEO:
       if (!c->video) return odai_error_set(err, ODAI_E_DEVICE_LOST, "%s: not open", c->input);
       st = odai_video_source_read(c->video, timeout_ms, frame, &t, err);
-      if (st == ODAI_E_EOF && c->live)
-        st = odai_error_set(err, ODAI_E_DEVICE_LOST, "%s: stream ended", c->input);
+      if (st == ODAI_E_EOF && c->live) {
+        /* keep GStreamer's reason ("The server closed the connection") */
+        char why[ODAI_ERROR_MESSAGE_MAX];
+        snprintf(why, sizeof why, "%s", err ? err->message : "");
+        st = odai_error_set(err, ODAI_E_DEVICE_LOST, "%s: stream ended%s%s", c->input,
+                            why[0] ? ": " : "", why);
+      }
       break;
     default:
       if (c->next >= c->nfiles) return ODAI_E_EOF;
