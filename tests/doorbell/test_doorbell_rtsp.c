@@ -1,8 +1,8 @@
 /* tests/doorbell/test_doorbell_rtsp.c: odai-doorbell's run loop
  * (examples/doorbell/app.c, in-process) on an rtsp:// camera served by a
  * GstRTSPServer inside the test (127.0.0.1, a free port, the test video
- * shared/testdata/doorbell/doorbell.avi as MJPEG over RTP, TCP only; server
- * setup as in tests/io/test_gst_rtsp.c). Mid-visit the camera goes away
+ * shared/testdata/doorbell/doorbell.avi as MJPEG over RTP, TCP only;
+ * tests/rtsp_test_server.h). Mid-visit the camera goes away
  * (its client dropped: EOF at once over TCP; its mount removed, or the
  * whole server stopped) and comes back 3 s later (the mount re-added, or a
  * new server on the same port): the events file records camera_lost,
@@ -25,111 +25,40 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gst/rtsp-server/rtsp-server.h>
-
 #include "app.h"
 #include "db_test_util.h"
 #include "io/gst_internal.h"
 #include "signals.h"
+#include "tests/rtsp_test_server.h"
 
 static const char *g_faces;
 
-/* --- the RTSP camera (setup as in tests/io/test_gst_rtsp.c) --- */
+/* --- the RTSP camera (tests/rtsp_test_server.h) --- */
 
-typedef struct rtsp_cam {
-  GMainContext *ctx;
-  GMainLoop *loop;
-  GstRTSPServer *server;
-  GstRTSPMediaFactory *factory; /* our reference, re-mounted after the outage */
-  guint source_id;
-  GThread *thread;
-  int port;
-} rtsp_cam;
+typedef rtsp_test_server rtsp_cam;
 
 #define MOUNT "/door"
-
-static gpointer run_loop(gpointer user) {
-  rtsp_cam *s = user;
-  g_main_context_push_thread_default(s->ctx);
-  g_main_loop_run(s->loop);
-  g_main_context_pop_thread_default(s->ctx);
-  return NULL;
-}
 
 /* Serve `video` (MJPEG AVI, sent as it is at its own pace: each client gets
  * its own media from the first frame) at MOUNT, over TCP only, on `port`
  * (0: a free one). */
 static void cam_start(rtsp_cam *s, const char *video, int port) {
-  odai_error err = {0};
-  assert_int_equal(odai_gst_init(&err), ODAI_OK);
-  memset(s, 0, sizeof *s);
-  s->ctx = g_main_context_new();
-  s->loop = g_main_loop_new(s->ctx, FALSE);
-  s->server = gst_rtsp_server_new();
-  char service[16];
-  snprintf(service, sizeof service, "%d", port);
-  g_object_set(s->server, "address", "127.0.0.1", "service", service, NULL);
-  s->factory = gst_rtsp_media_factory_new();
   char launch[1536];
   snprintf(launch, sizeof launch,
            "( filesrc location=\"%s\" ! avidemux ! jpegparse ! rtpjpegpay name=pay0 pt=26 )", video);
-  gst_rtsp_media_factory_set_launch(s->factory, launch);
-  gst_rtsp_media_factory_set_shared(s->factory, FALSE);
-  gst_rtsp_media_factory_set_protocols(s->factory, GST_RTSP_LOWER_TRANS_TCP);
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  gst_rtsp_mount_points_add_factory(mounts, MOUNT, g_object_ref(s->factory));
-  g_object_unref(mounts);
-  s->source_id = gst_rtsp_server_attach(s->server, s->ctx);
-  assert_true(s->source_id != 0);
-  s->port = gst_rtsp_server_get_bound_port(s->server);
-  assert_true(s->port > 0 && (port == 0 || s->port == port));
-  s->thread = g_thread_new("rtsp-server", run_loop, s);
-}
-
-static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer user) {
-  (void)server;
-  (void)client;
-  (void)user;
-  return GST_RTSP_FILTER_REMOVE;
+  rtsp_test_server_start(s, launch, MOUNT, true, port);
 }
 
 /* The camera goes away: its mount is removed (reconnects get 404) and its
  * clients are dropped (over TCP the stream ends at once). */
 static void cam_down(rtsp_cam *s) {
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  gst_rtsp_mount_points_remove_factory(mounts, MOUNT);
-  g_object_unref(mounts);
-  g_list_free(gst_rtsp_server_client_filter(s->server, drop_client, NULL));
+  rtsp_test_server_unmount(s);
+  rtsp_test_server_drop_clients(s);
 }
 
-static void cam_up(rtsp_cam *s) {
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  gst_rtsp_mount_points_add_factory(mounts, MOUNT, g_object_ref(s->factory));
-  g_object_unref(mounts);
-}
+static void cam_up(rtsp_cam *s) { rtsp_test_server_remount(s); }
 
-static gboolean quit_loop(gpointer user) {
-  g_main_loop_quit(user);
-  return G_SOURCE_REMOVE;
-}
-
-static void cam_stop(rtsp_cam *s) {
-  g_list_free(gst_rtsp_server_client_filter(s->server, drop_client, NULL));
-  GSource *q = g_idle_source_new();
-  g_source_set_callback(q, quit_loop, s->loop, NULL);
-  g_source_attach(q, s->ctx);
-  g_source_unref(q);
-  g_thread_join(s->thread);
-  GSource *src = g_main_context_find_source_by_id(s->ctx, s->source_id);
-  if (src) g_source_destroy(src);
-  GstRTSPSessionPool *pool = gst_rtsp_server_get_session_pool(s->server);
-  gst_rtsp_session_pool_cleanup(pool);
-  g_object_unref(pool);
-  g_object_unref(s->factory);
-  g_object_unref(s->server);
-  g_main_loop_unref(s->loop);
-  g_main_context_unref(s->ctx);
-}
+static void cam_stop(rtsp_cam *s) { rtsp_test_server_stop(s); }
 
 /* Whether a TCP connection to 127.0.0.1:port is refused (nobody listens). */
 static bool port_refused(int port) {

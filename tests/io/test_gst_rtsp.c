@@ -21,33 +21,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gst/rtsp-server/rtsp-server.h>
-
 #include "io/gst_internal.h"
 #include "odai/graph.h"
 #include "odai/packet_types.h"
 #include "odai/video.h"
+#include "tests/rtsp_test_server.h"
 
 /* Every wait is bounded so a broken network path fails instead of hanging. */
 #define READ_TIMEOUT_MS 10000
 #define FRAMES 30
 
-typedef struct rtsp_server {
-  GMainContext *ctx;
-  GMainLoop *loop;
-  GstRTSPServer *server;
-  guint source_id;
-  GThread *thread;
-  int port;
-} rtsp_server;
-
-static gpointer run_loop(gpointer user) {
-  rtsp_server *s = user;
-  g_main_context_push_thread_default(s->ctx);
-  g_main_loop_run(s->loop);
-  g_main_context_pop_thread_default(s->ctx);
-  return NULL;
-}
+typedef rtsp_test_server rtsp_server;
 
 enum { SERVE_TCP_ONLY = 1, SERVE_H264 = 2 };
 
@@ -56,15 +40,6 @@ enum { SERVE_TCP_ONLY = 1, SERVE_H264 = 2 };
  * (x264, as IP cameras send) with SERVE_H264; only over TCP with
  * SERVE_TCP_ONLY. */
 static void server_start(rtsp_server *s, int frames, int flags) {
-  odai_error err = {0};
-  assert_int_equal(odai_gst_init(&err), ODAI_OK);
-  memset(s, 0, sizeof *s);
-  s->ctx = g_main_context_new();
-  s->loop = g_main_loop_new(s->ctx, FALSE);
-  s->server = gst_rtsp_server_new();
-  g_object_set(s->server, "address", "127.0.0.1", "service", "0", NULL);
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  GstRTSPMediaFactory *f = gst_rtsp_media_factory_new();
   char launch[512];
   snprintf(launch, sizeof launch,
            "( videotestsrc num-buffers=%d is-live=true pattern=smpte ! "
@@ -74,40 +49,10 @@ static void server_start(rtsp_server *s, int frames, int flags) {
                ? "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=15 ! "
                  "rtph264pay name=pay0 pt=96 config-interval=-1"
                : "jpegenc ! rtpjpegpay name=pay0 pt=26");
-  gst_rtsp_media_factory_set_launch(f, launch);
-  gst_rtsp_media_factory_set_shared(f, FALSE);
-  if (flags & SERVE_TCP_ONLY) gst_rtsp_media_factory_set_protocols(f, GST_RTSP_LOWER_TRANS_TCP);
-  gst_rtsp_mount_points_add_factory(mounts, "/test", f); /* takes f */
-  g_object_unref(mounts);
-  s->source_id = gst_rtsp_server_attach(s->server, s->ctx);
-  assert_true(s->source_id != 0);
-  s->port = gst_rtsp_server_get_bound_port(s->server);
-  assert_true(s->port > 0);
-  s->thread = g_thread_new("rtsp-server", run_loop, s);
+  rtsp_test_server_start(s, launch, "/test", (flags & SERVE_TCP_ONLY) != 0, 0);
 }
 
-static gboolean quit_loop(gpointer user) {
-  g_main_loop_quit(user);
-  return G_SOURCE_REMOVE;
-}
-
-static void server_stop(rtsp_server *s) {
-  /* Quit from inside the loop's own context (thread-safe). */
-  GSource *q = g_idle_source_new();
-  g_source_set_callback(q, quit_loop, s->loop, NULL);
-  g_source_attach(q, s->ctx);
-  g_source_unref(q);
-  g_thread_join(s->thread);
-  GSource *src = g_main_context_find_source_by_id(s->ctx, s->source_id);
-  if (src) g_source_destroy(src);
-  /* Drop the server's sessions and media (clients are closed by now). */
-  GstRTSPSessionPool *pool = gst_rtsp_server_get_session_pool(s->server);
-  gst_rtsp_session_pool_cleanup(pool);
-  g_object_unref(pool);
-  g_object_unref(s->server);
-  g_main_loop_unref(s->loop);
-  g_main_context_unref(s->ctx);
-}
+static void server_stop(rtsp_server *s) { rtsp_test_server_stop(s); }
 
 static void stream_uri(char *uri, size_t n, int port, const char *mount) {
   snprintf(uri, n, "rtsp://127.0.0.1:%d%s", port, mount);
@@ -229,12 +174,6 @@ static void test_rtsp_drop_old_frames(void **state) {
   server_stop(&s);
 }
 
-static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer user) {
-  (void)server;
-  (void)client;
-  (void)user;
-  return GST_RTSP_FILTER_REMOVE;
-}
 
 /* The server drops its clients mid-stream (a camera going away). Over TCP
  * the stream ends at once: EOF naming rtspsrc's warning. Over UDP frames
@@ -254,7 +193,7 @@ static void drop_mid_stream(int tcp_only) {
       fail_msg("read %d: %s", i, err.message);
     odai_image_unref(img);
   }
-  g_list_free(gst_rtsp_server_client_filter(s.server, drop_client, NULL));
+  rtsp_test_server_drop_clients(&s);
   odai_status st;
   int n = 0; /* frames already on their way still come */
   while ((st = odai_video_source_read(v, tcp_only ? READ_TIMEOUT_MS : 1000, &img, NULL, &err)) == ODAI_OK) {
