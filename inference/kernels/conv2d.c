@@ -37,6 +37,21 @@ static int smallc_ok(const odai_conv2d_params *p, const odai_isa_table *t) {
   return !(env && env[0] == '0');
 }
 
+/* A last panel of <= vl/2 output channels runs k in pairs (gemm_mr1p in
+ * conv2d_simd.inc): needs even K runs (seglen) and more than one row.
+ * ODAI_CONV_PAIR=0 in the environment turns it off (bench before/after). */
+static int pair_ok(const odai_conv2d_op *op, const odai_isa_table *t, double m) {
+  const odai_conv2d_params *p = &op->p;
+  int vl = t->vl, rem = p->out_c % (2 * vl);
+  int seglen = op->kind == ODAI_CONV_KIND_INDIRECT ? p->k_w * p->in_c : op->k_total;
+  if (!t->gemm_pair || m < 2 || rem == 0 || rem > vl / 2 || seglen % 2 != 0) return 0;
+  if (op->kind != ODAI_CONV_KIND_DIRECT1X1 && op->kind != ODAI_CONV_KIND_INDIRECT &&
+      op->kind != ODAI_CONV_KIND_IM2COL)
+    return 0;
+  const char *env = getenv("ODAI_CONV_PAIR");
+  return !(env && env[0] == '0');
+}
+
 /* One output pixel (squeeze-excite 1x1 convs): ODAI_CONV_ROW1=0 in the
  * environment keeps the general GEMM entry (bench before/after). */
 static int row1_ok(void) {
@@ -125,6 +140,7 @@ odai_status odai_conv2d_plan(const odai_conv2d_params *pin, odai_conv2d_op *op, 
       op->scratch_size = 0;
       op->run = t->conv2d_smallc(&p);
     }
+    op->pair = pair_ok(op, t, m);
   } else {
     op->isa = ODAI_ISA_REF;
     op->kind = ODAI_CONV_KIND_REF;
@@ -183,6 +199,12 @@ void odai_conv2d_pack(const odai_conv2d_op *op, const float *w, const float *bia
   for (int n0 = 0; n0 < p->out_c;) {
     int rem = p->out_c - n0;
     int nr = rem >= op->nr ? op->nr : (rem <= vl ? vl : op->nr);
+    if (op->pair && rem <= vl / 2) { /* [K/2][vl]: lane 2j + t = channel j, k + t */
+      for (int k = 0; k < K; k++)
+        for (int j = 0; j < rem; j++)
+          panel[(size_t)(k / 2) * vl + 2 * j + (k & 1)] = w[(size_t)(n0 + j) * K + k];
+      break;
+    }
     for (int k = 0; k < K; k++)
       for (int j = 0; j < nr && n0 + j < p->out_c; j++)
         panel[(size_t)k * nr + j] = w[(size_t)(n0 + j) * K + k];

@@ -100,6 +100,7 @@ const odai_isa_table odai_isa_table_avx512 = {
     .vl = VL,
     .gemm_mr2 = GEMM_MR2,
     .gemm_mr1 = GEMM_MR1,
+    .gemm_pair = 1,
     .conv2d = ODAI_SIMD_FN(odai_conv2d_run),
     .conv2d_smallc = ODAI_SIMD_FN(odai_conv2d_smallc_get),
     .dwconv = ODAI_SIMD_FN(odai_dwconv_run),

@@ -132,6 +132,7 @@ struct odai_conv2d_op {
   int tile_m;           /* output pixels per tile */
   int n_split;          /* tiles also split the output channels in this many groups */
   int k_total;          /* k_h * k_w * in_c */
+  int pair;             /* internal: the narrow last panel (<= nr/4 channels) is packed in k pairs */
   int num_tiles;
   size_t packed_size, scratch_size;
   odai_conv2d_fn run;

@@ -51,6 +51,7 @@ typedef struct odai_isa_table {
   int vl;             /* float lanes per vector */
   int gemm_mr2;       /* rows of the 2-vector-wide GEMM microkernel */
   int gemm_mr1;       /* rows of the 1-vector-wide GEMM microkernel */
+  int gemm_pair;      /* has the k-pair kernel for a last panel of <= vl/2 channels */
   odai_conv2d_fn conv2d;
   /* Direct conv for in_c <= 4, dilation 1, k_h <= 32 (a model's first conv):
    * returns the kernel for p's shape; weights packed as for the GEMM kinds,

@@ -5,6 +5,7 @@
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef __m256 v_f32;
 #define VL 8
@@ -51,5 +52,32 @@ static inline float v_hsum(v_f32 a) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
+}
+
+/* ---- k-pair vocabulary (see simd_avx512.h) */
+#define V_HAS_PAIR 1
+static inline v_f32 v_bcast2(const float *p) {
+  double d;
+  memcpy(&d, p, sizeof d);
+  return _mm256_castpd_ps(_mm256_set1_pd(d));
+}
+/* lane i < 4: a[2i] + a[2i+1]; lane 4 + i: b[2i] + b[2i+1] */
+static inline v_f32 v_pairsum2(v_f32 a, v_f32 b) {
+  /* hadd: [a01 a23 b01 b23 | a45 a67 b45 b67] -> 64-bit lanes 0 2 1 3 */
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_hadd_ps(a, b)), 0xD8));
+}
+static inline v_f32 v_duphalf(v_f32 a) { return _mm256_permute2f128_ps(a, a, 0x00); }
+static inline __m128i v_mask4(int n) {
+  return _mm_loadu_si128((const __m128i *)(odai_avx2_mask_tab + 8 - n));
+}
+static inline v_f32 v_load_halves(const float *p0, const float *p1, int n) {
+  return _mm256_set_m128(_mm_maskload_ps(p1, v_mask4(n)), _mm_maskload_ps(p0, v_mask4(n)));
+}
+static inline void v_store_halves(float *p0, float *p1, v_f32 v, int n) {
+  if (n == 4) _mm_storeu_ps(p0, _mm256_castps256_ps128(v));
+  else _mm_maskstore_ps(p0, v_mask4(n), _mm256_castps256_ps128(v));
+  if (!p1) return;
+  if (n == 4) _mm_storeu_ps(p1, _mm256_extractf128_ps(v, 1));
+  else _mm_maskstore_ps(p1, v_mask4(n), _mm256_extractf128_ps(v, 1));
 }
 #endif

@@ -5,6 +5,7 @@
 #define ODAI_SIMD_AVX512_H
 #include <immintrin.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef __m512 v_f32;
 #define VL 16
@@ -44,4 +45,39 @@ static inline v_f32 v_exp2i(v_f32 n) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23));
 }
 static inline float v_hsum(v_f32 a) { return _mm512_reduce_add_ps(a); }
+
+/* ---- k-pair vocabulary (conv2d_simd.inc's narrow panel of <= VL/2
+ * channels): a vector holds (k even, k odd) partial sums of VL/2 channels. */
+#define V_HAS_PAIR 1
+/* [p[0], p[1]] repeated over the vector: one 64-bit broadcast load */
+static inline v_f32 v_bcast2(const float *p) {
+  double d;
+  memcpy(&d, p, sizeof d);
+  return _mm512_castpd_ps(_mm512_set1_pd(d));
+}
+/* lane i < VL/2: a[2i] + a[2i+1]; lane VL/2 + i: b[2i] + b[2i+1] */
+static inline v_f32 v_pairsum2(v_f32 a, v_f32 b) {
+  const __m512i ie = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i io = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  return _mm512_add_ps(_mm512_permutex2var_ps(a, ie, b), _mm512_permutex2var_ps(a, io, b));
+}
+/* the low VL/2 lanes of a in both halves */
+static inline v_f32 v_duphalf(v_f32 a) { return _mm512_shuffle_f32x4(a, a, 0x44); }
+/* n <= VL/2 floats of p0 in the low half, of p1 in the high half */
+static inline v_f32 v_load_halves(const float *p0, const float *p1, int n) {
+  __m256 lo = _mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1u), p0);
+  __m256 hi = _mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1u), p1);
+  return _mm512_castpd_ps(
+      _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
+}
+/* the low half's n floats to p0, the high half's to p1 (p1 NULL: skipped) */
+static inline void v_store_halves(float *p0, float *p1, v_f32 v, int n) {
+  __m256 lo = _mm512_castps512_ps256(v);
+  if (n == VL / 2) _mm256_storeu_ps(p0, lo);
+  else _mm256_mask_storeu_ps(p0, (__mmask8)((1u << n) - 1u), lo);
+  if (!p1) return;
+  __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+  if (n == VL / 2) _mm256_storeu_ps(p1, hi);
+  else _mm256_mask_storeu_ps(p1, (__mmask8)((1u << n) - 1u), hi);
+}
 #endif

@@ -279,6 +279,73 @@ static int check_conv2d_row1(odai_isa isa, int cases, uint64_t seed) {
   }
   return bad;
 }
+/* A last panel of <= vl/2 output channels runs k in pairs (gemm_mr1p):
+ * 1x1 direct, dense (indirection) and im2col convs whose K run is even,
+ * out_c % (2*vl) in 1..vl/2 (e.g. 8, 40, 72 on avx512; 4, 20 on avx2), odd
+ * row counts, pixel strides, fused PReLU / clamp / hardswish / residual,
+ * tiles run in two halves. Checks the plan uses it exactly where it should. */
+static int check_conv2d_pair(odai_isa isa, int cases, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0, paired = 0;
+  const odai_isa_table *t = odai_isa_table_get(isa);
+  int vl = t ? t->vl : 4;
+  for (int i = 0; i < cases; i++) {
+    odai_conv2d_params p = {0};
+    p.batch = kc_int(&r, 1, 2);
+    p.in_h = kc_int(&r, 1, 12);
+    p.in_w = kc_int(&r, 1, 17);
+    p.in_c = 2 * kc_int(&r, 1, 40) - (kc_int(&r, 0, 5) == 0); /* mostly even, some odd */
+    p.out_c = 2 * vl * kc_int(&r, 0, 3) + kc_int(&r, 1, vl / 2 > 1 ? vl / 2 : 1);
+    int shape = kc_int(&r, 0, 2);
+    if (shape == 0) {
+      p.k_h = p.k_w = p.stride_h = p.stride_w = 1;
+      p.out_h = p.in_h;
+      p.out_w = p.in_w;
+    } else {
+      p.k_h = kc_int(&r, 1, 3);
+      p.k_w = kc_int(&r, 1, 3);
+      p.stride_h = kc_int(&r, 1, 2);
+      p.stride_w = kc_int(&r, 1, 2);
+      p.dil_h = p.dil_w = shape == 2 ? 2 : 1;
+      kc_rand_spatial(&r, p.in_h, p.k_h, p.stride_h, p.dil_h, &p.pad_top, &p.out_h);
+      kc_rand_spatial(&r, p.in_w, p.k_w, p.stride_w, p.dil_w, &p.pad_left, &p.out_w);
+    }
+    if (kc_int(&r, 0, 3) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 5);
+    if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
+    kc_rand_act(&r, &p.out_min, &p.out_max);
+    p.prelu = kc_int(&r, 0, 3) == 0;
+    p.hardswish = kc_int(&r, 0, 4) == 0;
+    if (kc_int(&r, 0, 2) == 0) {
+      p.residual = 1;
+      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
+      kc_rand_act(&r, &p.res_min, &p.res_max);
+    }
+    odai_conv2d_op op;
+    odai_kernels_set_isa(isa);
+    if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK) return bad + 1;
+    int m = p.batch * p.out_h * p.out_w;
+    int seglen = op.kind == ODAI_CONV_KIND_INDIRECT ? p.k_w * p.in_c : op.k_total;
+    int want = t && t->gemm_pair && m > 1 && seglen % 2 == 0 &&
+               (op.kind == ODAI_CONV_KIND_DIRECT1X1 || op.kind == ODAI_CONV_KIND_INDIRECT ||
+                op.kind == ODAI_CONV_KIND_IM2COL);
+    if (op.pair != want) {
+      printf("  pair: case %d planned pair %d, want %d (kind %d, in_c %d out_c %d k %dx%d)\n", i,
+             op.pair, want, op.kind, p.in_c, p.out_c, p.k_h, p.k_w);
+      bad++;
+    }
+    paired += op.pair;
+    bad += kc_conv_one(isa, &p, &r, &reported, "conv2d-pair");
+  }
+  if (t && t->gemm_pair && paired < cases / 3) {
+    printf("  pair: only %d of %d cases ran the pair kernel\n", paired, cases);
+    bad++;
+  }
+  return bad;
+}
+static void test_conv2d_pair_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_conv2d_pair(isa, 300, 9700 + isa), 0));
+}
 static void test_conv2d_row1_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_conv2d_row1(isa, 300, 9500 + isa), 0));
@@ -532,6 +599,7 @@ int main(void) {
       cmocka_unit_test(test_conv2d_vs_ref),
       cmocka_unit_test(test_conv2d_smallc_vs_ref),
       cmocka_unit_test(test_conv2d_row1_vs_ref),
+      cmocka_unit_test(test_conv2d_pair_vs_ref),
       cmocka_unit_test(test_fc_vs_ref),
       cmocka_unit_test(test_dwconv_vs_ref),
       cmocka_unit_test(test_dwconv_small_wide_vs_ref),
