@@ -346,6 +346,46 @@ static void test_conv2d_pair_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_conv2d_pair(isa, 300, 9700 + isa), 0));
 }
+/* 1x1 convs read in place run full row groups through microkernels
+ * instantiated per fused epilogue (clamp, residual, PReLU, hard-swish; full
+ * or narrower last panel) and the rest through the run-time one: every
+ * combination of PReLU / hard-swish / residual on panels of every width kind
+ * (pair, one vector, two vectors, full and partial), row counts with and
+ * without a partial last group, pixel strides. */
+static int check_conv2d_epilogues(odai_isa isa, uint64_t seed) {
+  kc_rng r = {seed};
+  int bad = 0, reported = 0;
+  const odai_isa_table *t = odai_isa_table_get(isa);
+  int vl = t ? t->vl : 4;
+  const int ocs[] = {vl / 2, vl / 2 - 1 > 0 ? vl / 2 - 1 : 1, vl, vl - 3, 2 * vl, 2 * vl - 1,
+                     3 * vl, 2 * vl + vl / 2, 4 * vl + 3};
+  for (int oi = 0; oi < (int)(sizeof ocs / sizeof ocs[0]); oi++)
+    for (int combo = 0; combo < 8; combo++) {
+      odai_conv2d_params p = {0};
+      p.batch = 1;
+      p.in_h = p.out_h = kc_int(&r, 2, 5);
+      p.in_w = p.out_w = kc_int(&r, 7, 19);
+      p.in_c = kc_int(&r, 1, 40);
+      p.out_c = ocs[oi];
+      p.k_h = p.k_w = p.stride_h = p.stride_w = 1;
+      if (kc_int(&r, 0, 2) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 5);
+      if (kc_int(&r, 0, 2) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
+      kc_rand_act(&r, &p.out_min, &p.out_max);
+      p.prelu = combo & 1;
+      p.hardswish = (combo >> 1) & 1;
+      if (combo & 4) {
+        p.residual = 1;
+        if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
+        kc_rand_act(&r, &p.res_min, &p.res_max);
+      }
+      bad += kc_conv_one(isa, &p, &r, &reported, "conv2d-epilogue");
+    }
+  return bad;
+}
+static void test_conv2d_epilogues_vs_ref(void **state) {
+  (void)state;
+  FOR_EACH_ISA(assert_int_equal(check_conv2d_epilogues(isa, 9900 + isa), 0));
+}
 static void test_conv2d_row1_vs_ref(void **state) {
   (void)state;
   FOR_EACH_ISA(assert_int_equal(check_conv2d_row1(isa, 300, 9500 + isa), 0));
@@ -600,6 +640,7 @@ int main(void) {
       cmocka_unit_test(test_conv2d_smallc_vs_ref),
       cmocka_unit_test(test_conv2d_row1_vs_ref),
       cmocka_unit_test(test_conv2d_pair_vs_ref),
+      cmocka_unit_test(test_conv2d_epilogues_vs_ref),
       cmocka_unit_test(test_fc_vs_ref),
       cmocka_unit_test(test_dwconv_vs_ref),
       cmocka_unit_test(test_dwconv_small_wide_vs_ref),
