@@ -27,7 +27,11 @@ static int odai_dwconv_pair2_wins(const odai_dwconv_params *p, int out_c, int vl
   const char *env = getenv("ODAI_DW_PAIR2");
   if (env && env[0] == '0') return 0;
   return p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 && p->stride_w == 2 &&
-         vl == 16 && out_c > 4 * vl; /* 4: ODAI_DW_WIDE_BLOCKS */
+         vl == 16 && out_c > 4 * vl /* 4: ODAI_DW_WIDE_BLOCKS */ &&
+         /* 512 channels (MobileFaceNet's 14x14 s2): one pixel at a time is
+          * faster (9 input streams; pairs make 15, 2x2 blocks 25), 1.00 vs
+          * 0.95 / 0.93 of XNNPACK (bench_kernels, ODAI_DW_PAIR2/QUAD2=0) */
+         out_c <= 256;
 }
 
 odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, odai_error *err) {
@@ -74,7 +78,7 @@ odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, 
       const char *env = getenv("ODAI_DW_QUAD2");
       if (!(env && env[0] == '0') && p.stride_h == 2 && p.dil_h == 1 &&
           p.in_pixel_stride == out_c && p.out_pixel_stride == out_c &&
-          (out_c == 128 || out_c == 256 || out_c == 512)) {
+          (out_c == 128 || out_c == 256)) {
         op->kind = ODAI_DW_KIND_QUAD2;
         op->num_tiles = p.batch * ((p.out_h + 1) / 2); /* two output rows per tile */
       }

@@ -39,7 +39,7 @@ enum {
    * interior output pixels in pairs (shared middle column, weights loaded
    * once per pair; dwconv_simd.inc); same packed layout as SIMD. */
   ODAI_DW_KIND_PAIR2 = 3,
-  /* PAIR2 with stride_h 2 on dense 128/256/512-channel tensors: a tile is
+  /* PAIR2 with stride_h 2 on dense 128/256-channel tensors: a tile is
    * two output rows, whose interior pixel pairs run as 2x2 blocks sharing
    * the middle input row (5 input rows x 5 columns for 4 outputs). */
   ODAI_DW_KIND_QUAD2 = 4
