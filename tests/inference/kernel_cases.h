@@ -149,6 +149,20 @@ static void kc_rand_spatial(kc_rng *r, int in, int k, int stride, int dil, int *
   *out = (in + pb + pa - ek) / stride + 1;
 }
 
+/* A conv's fused epilogue at random: clamp (kc_rand_act), PReLU one time in
+ * pn, hard-swish one in hn, a residual one in rn (with its own pixel stride
+ * one in 3 and its own clamp). */
+static void kc_rand_conv_epilogue(kc_rng *r, odai_conv2d_params *p, int pn, int hn, int rn) {
+  kc_rand_act(r, &p->out_min, &p->out_max);
+  p->prelu = kc_int(r, 0, pn - 1) == 0;
+  p->hardswish = kc_int(r, 0, hn - 1) == 0;
+  if (kc_int(r, 0, rn - 1) == 0) {
+    p->residual = 1;
+    if (kc_int(r, 0, 2) == 0) p->res_pixel_stride = p->out_c + kc_int(r, 1, 3);
+    kc_rand_act(r, &p->res_min, &p->res_max);
+  }
+}
+
 static int check_conv2d(odai_isa isa, int cases, uint64_t seed) {
   kc_rng r = {seed};
   int bad = 0, reported = 0;
@@ -181,14 +195,7 @@ static int check_conv2d(odai_isa isa, int cases, uint64_t seed) {
     }
     if (kc_int(&r, 0, 3) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 5);
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
-    kc_rand_act(&r, &p.out_min, &p.out_max);
-    p.prelu = kc_int(&r, 0, 3) == 0;
-    p.hardswish = kc_int(&r, 0, 4) == 0;
-    if (kc_int(&r, 0, 3) == 0) {
-      p.residual = 1;
-      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
-      kc_rand_act(&r, &p.res_min, &p.res_max);
-    }
+    kc_rand_conv_epilogue(&r, &p, 4, 5, 4);
     bad += kc_conv_one(isa, &p, &r, &reported, "conv2d");
   }
   /* a larger K for the accumulation tolerance and the L2 tile logic */

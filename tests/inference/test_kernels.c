@@ -197,14 +197,7 @@ static int check_conv2d_smallc(odai_isa isa, int cases, uint64_t seed) {
     kc_rand_spatial(&r, p.in_w, p.k_w, p.stride_w, 1, &p.pad_left, &p.out_w);
     if (kc_int(&r, 0, 4) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 3);
     if (kc_int(&r, 0, 4) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
-    kc_rand_act(&r, &p.out_min, &p.out_max);
-    p.prelu = kc_int(&r, 0, 3) == 0;
-    p.hardswish = kc_int(&r, 0, 3) == 0;
-    if (kc_int(&r, 0, 4) == 0) {
-      p.residual = 1;
-      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
-      kc_rand_act(&r, &p.res_min, &p.res_max);
-    }
+    kc_rand_conv_epilogue(&r, &p, 4, 4, 5);
     odai_conv2d_op op;
     odai_kernels_set_isa(isa);
     if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK) return bad + 1;
@@ -260,14 +253,7 @@ static int check_conv2d_row1(odai_isa isa, int cases, uint64_t seed) {
     p.out_c = ocs[kc_int(&r, 0, (int)(sizeof ocs / sizeof ocs[0]) - 1)];
     if (kc_int(&r, 0, 4) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 3);
     if (kc_int(&r, 0, 4) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
-    kc_rand_act(&r, &p.out_min, &p.out_max);
-    p.prelu = kc_int(&r, 0, 3) == 0;
-    p.hardswish = kc_int(&r, 0, 3) == 0;
-    if (kc_int(&r, 0, 4) == 0) {
-      p.residual = 1;
-      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
-      kc_rand_act(&r, &p.res_min, &p.res_max);
-    }
+    kc_rand_conv_epilogue(&r, &p, 4, 4, 5);
     odai_conv2d_op op;
     odai_kernels_set_isa(isa);
     if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK) return bad + 1;
@@ -313,14 +299,7 @@ static int check_conv2d_pair(odai_isa isa, int cases, uint64_t seed) {
     }
     if (kc_int(&r, 0, 3) == 0) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 5);
     if (kc_int(&r, 0, 3) == 0) p.out_pixel_stride = p.out_c + kc_int(&r, 1, 5);
-    kc_rand_act(&r, &p.out_min, &p.out_max);
-    p.prelu = kc_int(&r, 0, 3) == 0;
-    p.hardswish = kc_int(&r, 0, 4) == 0;
-    if (kc_int(&r, 0, 2) == 0) {
-      p.residual = 1;
-      if (kc_int(&r, 0, 2) == 0) p.res_pixel_stride = p.out_c + kc_int(&r, 1, 3);
-      kc_rand_act(&r, &p.res_min, &p.res_max);
-    }
+    kc_rand_conv_epilogue(&r, &p, 4, 5, 3);
     odai_conv2d_op op;
     odai_kernels_set_isa(isa);
     if (odai_conv2d_plan(&p, &op, NULL) != ODAI_OK) return bad + 1;
