@@ -34,6 +34,19 @@ static int odai_dwconv_pair2_wins(const odai_dwconv_params *p, int out_c, int vl
          out_c <= 256;
 }
 
+/* The tap-major kernel (ODAI_DW_KIND_TAPS): 3x3 stride 2 with 512 or more
+ * channels. Same process as XNNPACK (2x14x14x512): 1.14-1.19x, one pixel at
+ * a time 0.99-1.01x; at 256 channels or stride 1 it lost (0.88-0.97x) to
+ * the 2x2 blocks / strips. ODAI_DW_TAPS=0 in the environment turns it off. */
+static int odai_dwconv_taps_wins(const odai_dwconv_params *p, int out_c, int vl) {
+  const char *env = getenv("ODAI_DW_TAPS");
+  if (env && env[0] == '0') return 0;
+  return vl == 16 && p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 &&
+         p->stride_h == 2 && p->stride_w == 2 && p->multiplier == 1 &&
+         out_c % ODAI_DW_TAPS_C == 0 && out_c >= 512 &&
+         out_c <= 4096; /* padding taps read dwconv_simd.inc's zero row */
+}
+
 odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, odai_error *err) {
   memset(op, 0, sizeof *op);
   odai_dwconv_params p = *pin;
@@ -82,6 +95,11 @@ odai_status odai_dwconv_plan(const odai_dwconv_params *pin, odai_dwconv_op *op, 
         op->kind = ODAI_DW_KIND_QUAD2;
         op->num_tiles = p.batch * ((p.out_h + 1) / 2); /* two output rows per tile */
       }
+    }
+    if (odai_dwconv_taps_wins(&p, out_c, t->vl)) {
+      op->kind = ODAI_DW_KIND_TAPS;
+      op->cblock = ODAI_DW_TAPS_C;
+      op->num_tiles = p.batch * p.out_h;
     }
   } else {
     op->isa = ODAI_ISA_REF;

@@ -42,14 +42,15 @@ static void test_dwconv_vs_ref(void **state) {
 /* Wide depthwise layers on small spatial sizes (the avx512 strip kernel
  * ODAI_DW_KIND_ROWX, the stride-2 pair kernel ODAI_DW_KIND_PAIR2 and its
  * 2x2-block form ODAI_DW_KIND_QUAD2 (a fifth of the cases: 128/256/512
- * channels, 3x3 stride 2, dense; 512 runs one pixel at a time) where the plan picks them, the other SIMD kernels
+ * channels, 3x3 stride 2, dense; 512 runs the tap-major ODAI_DW_KIND_TAPS) where the plan
+ * picks them, the other SIMD kernels
  * elsewhere): spatial 1-12 (and some up to 40), channels 1-300 (non-multiples
  * of 16 too), kernels 3/5/7, strides 1/2, pads, pixel strides, fused clamp /
  * PReLU / hardswish, tiles run in two halves. Checks that the plan picks the
  * strip and pair kernels exactly where they should. */
 static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   kc_rng r = {seed};
-  int bad = 0, reported = 0, rowx = 0, pair2 = 0, quad2 = 0;
+  int bad = 0, reported = 0, rowx = 0, pair2 = 0, quad2 = 0, taps = 0;
   for (int i = 0; i < cases; i++) {
     odai_dwconv_params p = {0};
     p.batch = kc_int(&r, 1, 2);
@@ -93,7 +94,7 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
       bad++;
     }
     rowx += fop.kind == ODAI_DW_KIND_ROWX;
-    /* up to 256 channels (512: one pixel at a time, dwconv.c) */
+    /* up to 256 channels (512 at stride 2: tap-major, below) */
     int want_pair2 = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 2 && p.in_c > 64 &&
                      p.in_c <= 256;
     int dense = (!p.in_pixel_stride || p.in_pixel_stride == p.in_c) &&
@@ -108,6 +109,15 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     }
     pair2 += fop.kind == ODAI_DW_KIND_PAIR2;
     quad2 += fop.kind == ODAI_DW_KIND_QUAD2;
+    /* 3x3 stride 2 with 512 channels: the tap-major kernel */
+    int want_taps = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_h == 2 && p.stride_w == 2 &&
+                    p.in_c % 256 == 0 && p.in_c >= 512;
+    if ((fop.kind == ODAI_DW_KIND_TAPS) != want_taps) {
+      printf("  dwconv small/wide: plan kind %d, tap-major kernel expected %d\n", fop.kind,
+             want_taps);
+      bad++;
+    }
+    taps += fop.kind == ODAI_DW_KIND_TAPS;
     int ips = p.in_pixel_stride ? p.in_pixel_stride : p.in_c;
     int ops = p.out_pixel_stride ? p.out_pixel_stride : p.in_c;
     size_t in_n = (size_t)p.batch * p.in_h * p.in_w * ips;
@@ -145,6 +155,10 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
   }
   if (isa == ODAI_ISA_AVX512 && pair2 == 0) {
     printf("  dwconv small/wide: no case ran the stride-2 pair kernel\n");
+    bad++;
+  }
+  if (isa == ODAI_ISA_AVX512 && taps < 5) {
+    printf("  dwconv small/wide: only %d cases ran the tap-major kernel\n", taps);
     bad++;
   }
   if (isa == ODAI_ISA_AVX512 && quad2 < 10) {
