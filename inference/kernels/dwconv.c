@@ -34,16 +34,19 @@ static int odai_dwconv_pair2_wins(const odai_dwconv_params *p, int out_c, int vl
          out_c <= 256;
 }
 
-/* The tap-major kernel (ODAI_DW_KIND_TAPS): 3x3 stride 2 with 512 or more
- * channels. Same process as XNNPACK (2x14x14x512): 1.14-1.19x, one pixel at
- * a time 0.99-1.01x; at 256 channels or stride 1 it lost (0.88-0.97x) to
- * the 2x2 blocks / strips. ODAI_DW_TAPS=0 in the environment turns it off. */
+/* The tap-major kernel (ODAI_DW_KIND_TAPS): 3x3, 256+ channels, 100+ input
+ * pixels. The three kernels side by side in one process (XNNPACK/odai):
+ * 2x14x14x512 s2 1.22 (one pixel at a time 0.99), 1x12x12x256 s2 1.08 (2x2
+ * blocks 0.99), 2x14x14x256 s1 1.09 (strips 1.03), 2x28x28x256 s2 1.10
+ * (1.05); it loses on smaller maps and at 128 channels (7x7x256 s1 1.06 vs
+ * 1.20, 6x6x384 1.03 vs 1.12, 24x24x128 1.09 vs 1.27, 56x56x128 s2 1.05 vs
+ * 1.31). ODAI_DW_TAPS=0 in the environment turns it off. */
 static int odai_dwconv_taps_wins(const odai_dwconv_params *p, int out_c, int vl) {
   const char *env = getenv("ODAI_DW_TAPS");
   if (env && env[0] == '0') return 0;
   return vl == 16 && p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 &&
-         p->stride_h == 2 && p->stride_w == 2 && p->multiplier == 1 &&
-         out_c % ODAI_DW_TAPS_C == 0 && out_c >= 512 &&
+         p->multiplier == 1 && out_c % ODAI_DW_TAPS_C == 0 && out_c >= 256 &&
+         (long)p->in_h * p->in_w >= 100 &&
          out_c <= 4096; /* padding taps read dwconv_simd.inc's zero row */
 }
 

@@ -43,13 +43,14 @@ enum {
    * two output rows, whose interior pixel pairs run as 2x2 blocks sharing
    * the middle input row (5 input rows x 5 columns for 4 outputs). */
   ODAI_DW_KIND_QUAD2 = 4,
-  /* 3x3 stride 2, dilation 1, avx512, 512+ channels in groups of 256
-   * (MobileFaceNet's 14x14x512): per output pixel a group is held in 16
-   * accumulators while the 9 taps stream by, tap after tap (packed
-   * [bias][alpha][tap 0..8] per group: the SIMD layout with cblock = 256). */
+  /* 3x3, dilation 1, avx512, 256+ channels (a multiple of 128) on maps of
+   * 100+ input pixels (full range 12x12x256, MobileFaceNet 28x28x256,
+   * 14x14x256, 14x14x512): per output pixel a group of 128 channels is held
+   * in 8 accumulators while the 9 taps stream by, tap after tap (packed
+   * [bias][alpha][tap 0..8] per group: the SIMD layout with cblock = 128). */
   ODAI_DW_KIND_TAPS = 5
 };
-#define ODAI_DW_TAPS_C 256 /* channels per group of ODAI_DW_KIND_TAPS */
+#define ODAI_DW_TAPS_C 128 /* channels per group of ODAI_DW_KIND_TAPS */
 
 /* Per-ISA kernel table, filled in dispatch.c from the ISA files compiled into
  * this build. NULL entries fall back to the reference kernels. */

@@ -42,8 +42,9 @@ static void test_dwconv_vs_ref(void **state) {
 /* Wide depthwise layers on small spatial sizes (the avx512 strip kernel
  * ODAI_DW_KIND_ROWX, the stride-2 pair kernel ODAI_DW_KIND_PAIR2 and its
  * 2x2-block form ODAI_DW_KIND_QUAD2 (a fifth of the cases: 128/256/512
- * channels, 3x3 stride 2, dense; 512 runs the tap-major ODAI_DW_KIND_TAPS) where the plan
- * picks them, the other SIMD kernels
+ * channels, 3x3 stride 2, dense), the tap-major ODAI_DW_KIND_TAPS (a sixth: 256-512
+ * channels on 10x10-16x16 maps, pixel strides too) where the plan picks them, the other
+ * SIMD kernels
  * elsewhere): spatial 1-12 (and some up to 40), channels 1-300 (non-multiples
  * of 16 too), kernels 3/5/7, strides 1/2, pads, pixel strides, fused clamp /
  * PReLU / hardswish, tiles run in two halves. Checks that the plan picks the
@@ -78,17 +79,35 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
       kc_rand_spatial(&r, p.in_w, 3, 2, 1, &p.pad_left, &p.out_w);
       p.in_pixel_stride = p.out_pixel_stride = 0;
     }
+    if (kc_int(&r, 0, 5) == 0) { /* the TAPS shapes: 256-512 channels, 10x10 to 16x16, 3x3 */
+      static const int tc[] = {256, 384, 512};
+      p.in_c = tc[kc_int(&r, 0, 2)];
+      p.in_h = kc_int(&r, 10, 16);
+      p.in_w = kc_int(&r, 10, 16);
+      p.k_h = p.k_w = 3;
+      kc_rand_spatial(&r, p.in_h, 3, p.stride_h, 1, &p.pad_top, &p.out_h);
+      kc_rand_spatial(&r, p.in_w, 3, p.stride_w, 1, &p.pad_left, &p.out_w);
+      if (p.in_pixel_stride) p.in_pixel_stride = p.in_c + kc_int(&r, 1, 20);
+      if (p.out_pixel_stride) p.out_pixel_stride = p.in_c + kc_int(&r, 1, 20);
+    }
     kc_rand_act(&r, &p.out_min, &p.out_max);
     p.prelu = kc_int(&r, 0, 3) == 0;
     p.hardswish = kc_int(&r, 0, 4) == 0;
 
     odai_dwconv_op fop, rop;
     odai_kernels_set_isa(isa);
-    if (odai_dwconv_plan(&p, &fop, NULL) != ODAI_OK) return bad + 1;
+    odai_error perr = {0};
+    if (odai_dwconv_plan(&p, &fop, &perr) != ODAI_OK) {
+      printf("  dwconv small/wide: case %d: %s\n", i, perr.message);
+      return bad + 1;
+    }
     odai_kernels_set_isa(ODAI_ISA_REF);
     if (odai_dwconv_plan(&p, &rop, NULL) != ODAI_OK) return bad + 1;
+    /* 3x3, 256+ channels (multiples of 128), 100+ input pixels: tap-major */
+    int want_taps = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.in_c % 128 == 0 &&
+                    p.in_c >= 256 && p.in_h * p.in_w >= 100;
     int want_rowx = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 1 && p.in_c > 64 &&
-                    p.out_w <= 32;
+                    p.out_w <= 32 && !want_taps;
     if ((fop.kind == ODAI_DW_KIND_ROWX) != want_rowx) {
       printf("  dwconv small/wide: plan kind %d, strip kernel expected %d\n", fop.kind, want_rowx);
       bad++;
@@ -96,7 +115,7 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     rowx += fop.kind == ODAI_DW_KIND_ROWX;
     /* up to 256 channels (512 at stride 2: tap-major, below) */
     int want_pair2 = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_w == 2 && p.in_c > 64 &&
-                     p.in_c <= 256;
+                     p.in_c <= 256 && !want_taps;
     int dense = (!p.in_pixel_stride || p.in_pixel_stride == p.in_c) &&
                 (!p.out_pixel_stride || p.out_pixel_stride == p.in_c);
     int want_quad2 = want_pair2 && p.stride_h == 2 && dense &&
@@ -109,9 +128,6 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     }
     pair2 += fop.kind == ODAI_DW_KIND_PAIR2;
     quad2 += fop.kind == ODAI_DW_KIND_QUAD2;
-    /* 3x3 stride 2 with 512 channels: the tap-major kernel */
-    int want_taps = isa == ODAI_ISA_AVX512 && p.k_h == 3 && p.stride_h == 2 && p.stride_w == 2 &&
-                    p.in_c % 256 == 0 && p.in_c >= 512;
     if ((fop.kind == ODAI_DW_KIND_TAPS) != want_taps) {
       printf("  dwconv small/wide: plan kind %d, tap-major kernel expected %d\n", fop.kind,
              want_taps);
@@ -157,7 +173,7 @@ static int check_dwconv_small_wide(odai_isa isa, int cases, uint64_t seed) {
     printf("  dwconv small/wide: no case ran the stride-2 pair kernel\n");
     bad++;
   }
-  if (isa == ODAI_ISA_AVX512 && taps < 5) {
+  if (isa == ODAI_ISA_AVX512 && taps < 20) {
     printf("  dwconv small/wide: only %d cases ran the tap-major kernel\n", taps);
     bad++;
   }
