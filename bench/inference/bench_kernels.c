@@ -7,10 +7,15 @@
  *
  * Usage: bench_kernels [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512]
  *                      [--summary] [--cold] [--chain] [--max-cin N] [--smallc-ab]
+ *                      [--ab VAR=VALUE]
  * --max-cin N: only the (non-depthwise) convs with at most N input channels.
  * --smallc-ab: per conv layer, odai with its direct small-in_c kernel (the
  * default for in_c <= 4), odai with it off (ODAI_CONV_SMALLC=0: the GEMM
  * path) and XNNPACK, samples interleaved A B C A B C ...
+ * --ab VAR=VALUE: the same for any of the kernels' environment switches
+ * (ODAI_DW_TAPS=0, ODAI_DW_QUAD2=0, ODAI_CONV_PAIR=0, ...): odai's default
+ * plan, odai planned with VAR=VALUE, XNNPACK, on the layers whose plan it
+ * changes.
  * odai and XNNPACK samples are interleaved (A B A B ...) so drift and other
  * load on the shared machine hit both; medians are reported. */
 #include <math.h>
@@ -268,6 +273,45 @@ static void run_smallc_ab(const char *only, int max_cin, int runs) {
   }
 }
 
+/* --ab VAR=VALUE: per layer, odai's default plan (A) and its plan with VAR
+ * set to VALUE in the environment (B: the kernels' A/B switches, e.g.
+ * ODAI_DW_TAPS=0, ODAI_CONV_PAIR=0), interleaved with XNNPACK; only the
+ * layers whose two plans differ. */
+static void run_env_ab(const char *only, const char *var, const char *val, int runs) {
+  const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
+  printf("B = %s=%s; layers whose plan it changes\n", var, val);
+  printf("%-6s %-3s %-17s %-6s %2s %4s | %9s %9s %9s | %8s %8s\n", "model", "#", "input",
+         "kernel", "s", "oc", "A ms", "B ms", "xnn ms", "x/A", "x/B");
+  int shown = 0;
+  for (int li = 0, idx = 0; li < nl; li++, idx++) {
+    const bench_layer *L = &bench_layers[li];
+    if (li > 0 && strcmp(L->model, bench_layers[li - 1].model)) idx = 0; /* # within the model */
+    if (only && strcmp(L->model, only)) continue;
+    layer_run a, b;
+    const char *old = getenv(var);
+    char *saved = old ? strdup(old) : NULL;
+    setenv(var, val, 1);
+    layer_setup(&b, L);
+    if (saved) setenv(var, saved, 1);
+    else unsetenv(var);
+    free(saved);
+    layer_setup(&a, L);
+    int differ = L->dw ? a.dop.kind != b.dop.kind
+                       : a.cop.kind != b.cop.kind || a.cop.pair != b.cop.pair;
+    if (differ) {
+      double ta, tb, tx;
+      time_triple(&a, &b, runs, &ta, &tb, &tx);
+      printf("%-6s %-3d %dx%dx%dx%-9d %s%dx%d %2d %4d | %9.4f %9.4f %9.4f | %8.2f %8.2f\n",
+             L->model, idx, L->n, L->h, L->w, L->c, L->dw ? "dw" : "cv", L->kh, L->kw, L->sh,
+             L->oc, ta * 1e3, tb * 1e3, tx * 1e3, tx > 0 ? tx / ta : 0, tx > 0 ? tx / tb : 0);
+      shown++;
+    }
+    layer_free(&a);
+    layer_free(&b);
+  }
+  if (!shown) printf("(no layer's plan depends on %s)\n", var);
+}
+
 static void run_chain(const char *model, int runs) {
   const int nl = (int)(sizeof bench_layers / sizeof bench_layers[0]);
   size_t maxn = 0;
@@ -311,6 +355,7 @@ static void run_chain(const char *model, int runs) {
 int main(int argc, char **argv) {
   int runs = 21, summary = 0, max_cin = 0, smallc_ab = 0;
   const char *only = NULL;
+  char ab_var[64] = "", *ab_val = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--model") && i + 1 < argc) only = argv[++i];
@@ -319,13 +364,19 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--chain")) g_chain = 1;
     else if (!strcmp(argv[i], "--max-cin") && i + 1 < argc) max_cin = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--smallc-ab")) smallc_ab = 1;
+    else if (!strcmp(argv[i], "--ab") && i + 1 < argc && strchr(argv[i + 1], '=') &&
+             strlen(argv[i + 1]) < sizeof ab_var) {
+      strcpy(ab_var, argv[++i]);
+      ab_val = strchr(ab_var, '=');
+      *ab_val++ = '\0';
+    }
     else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
       const char *s = argv[++i];
       odai_kernels_set_isa(!strcmp(s, "ref") ? ODAI_ISA_REF
                            : !strcmp(s, "avx2") ? ODAI_ISA_AVX2
                            : !strcmp(s, "neon") ? ODAI_ISA_NEON : ODAI_ISA_AVX512);
     } else {
-      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary] [--cold] [--chain] [--max-cin N] [--smallc-ab]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--runs N] [--model short|full|selfie|mfn] [--isa ref|avx2|avx512] [--summary] [--cold] [--chain] [--max-cin N] [--smallc-ab] [--ab VAR=VALUE]\n", argv[0]);
       return 2;
     }
   }
@@ -351,6 +402,10 @@ int main(int argc, char **argv) {
   const char *models[] = {"short", "full", "selfie", "mfn"};
   if (smallc_ab) {
     run_smallc_ab(only, max_cin > 0 ? max_cin : 4, runs);
+    return 0;
+  }
+  if (ab_val) {
+    run_env_ab(only, ab_var, ab_val, runs);
     return 0;
   }
   if (g_chain) {
